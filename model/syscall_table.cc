@@ -35,6 +35,7 @@ constexpr SyscallInfo kTable[] = {
     {"openat", nr::kOpenat, 4, {kFd, kPath, kFlags, kMode}, R::kFd},
     {"mkdirat", nr::kMkdirat, 3, {kFd, kPath, kMode}, R::kValue},
     {"seccomp", nr::kSeccomp, 3, {kInt, kFlags, kAddr}, R::kValue},
+    {"clone3", nr::kClone3, 2, {kAddr, kSize}, R::kPid},
     {"openat2", nr::kOpenat2, 4, {kFd, kPath, kAddr, kSize}, R::kFd},
 };
 

@@ -51,7 +51,7 @@ inline constexpr int kRead = 0, kWrite = 1, kClose = 3, kPoll = 7, kRtSigaction 
                      kClone = 56, kExit = 60, kWait4 = 61, kKill = 62, kGetuid = 102,
                      kGetgid = 104, kGetppid = 110, kGetpgid = 121, kPrctl = 157,
                      kGettid = 186, kExitGroup = 231, kTgkill = 234, kOpenat = 257,
-                     kMkdirat = 258, kSeccomp = 317, kOpenat2 = 437;
+                     kMkdirat = 258, kSeccomp = 317, kClone3 = 435, kOpenat2 = 437;
 }  // namespace nr
 
 // ModelledSyscalls lists every modelled syscall, in ascending number order.
