@@ -9,6 +9,8 @@ using R = ResultKind;
 // clone(flags, stack, parent_tid, child_tid, tls) is how fork() and thread() are
 // issued (glibc's fork also uses clone). recvmsg is how `pass` delivers an fd
 // (SCM_RIGHTS) to the receiving task. rt_sigreturn is issued when a handler returns.
+// clone3 is modelled for its extensible-struct rules only: the runner issues it only
+// when those rules say the call fails before creating a task (docs/execution.md).
 constexpr SyscallInfo kTable[] = {
     {"read", nr::kRead, 3, {kFd, kAddr, kSize}, R::kSize},
     {"write", nr::kWrite, 3, {kFd, kAddr, kSize}, R::kSize},
