@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/copy.h"
 #include "model/errno.h"
 #include "model/sys_result.h"
 #include "model/user_memory.h"
@@ -18,6 +19,11 @@ namespace sclab::model {
 
 inline std::ostream& operator<<(std::ostream& os, Errno e) {
   return os << ErrnoName(e) << " (" << e.value << ")";
+}
+
+inline std::ostream& operator<<(std::ostream& os, const CopyCounters& c) {
+  return os << "{to " << c.to_user_ops << " ops/" << c.to_user_bytes << " B, from "
+            << c.from_user_ops << " ops/" << c.from_user_bytes << " B}";
 }
 
 // PlaceStruct writes the first `usize` bytes of `object` (zero bytes past its end) at
