@@ -1,5 +1,6 @@
 // The one translation unit that consults the host's kernel headers: it asserts, at
-// compile time, that the mirror structs of model/uapi.h match <linux/...> (Debian 12 ships the
+// compile time, that the mirror structs of model/uapi.h and the flag constants of
+// model/open_how.h and model/clone_args.h match <linux/...> (Debian 12 ships the
 // 6.1 uapi headers; these structs and values have not changed since). Everything
 // else in model/ stays independent of the host.
 #include <linux/fcntl.h>
@@ -11,6 +12,8 @@
 
 #include <cstddef>
 
+#include "model/clone_args.h"
+#include "model/open_how.h"
 #include "model/uapi.h"
 
 // glibc's <signal.h> defines si_call_addr, si_syscall and si_arch as macros, which
@@ -108,6 +111,27 @@ static_assert(kMirrorSyscall == offsetof(siginfo_t, si_syscall));
 static_assert(kMirrorArch == offsetof(siginfo_t, si_arch));
 
 #undef SCLAB_SAME_FIELD
+
+// Flag values against the kernel's uapi numbering.
+static_assert(kOAccmode == O_ACCMODE && kORdonly == O_RDONLY && kOWronly == O_WRONLY &&
+              kORdwr == O_RDWR);
+static_assert(kOCreat == O_CREAT && kOExcl == O_EXCL && kONoctty == O_NOCTTY &&
+              kOTrunc == O_TRUNC && kOAppend == O_APPEND && kONonblock == O_NONBLOCK);
+static_assert(kODsync == O_DSYNC && kFasync == FASYNC && kODirect == O_DIRECT &&
+              kOLargefile == O_LARGEFILE && kODirectory == O_DIRECTORY &&
+              kONofollow == O_NOFOLLOW && kONoatime == O_NOATIME && kOCloexec == O_CLOEXEC);
+static_assert(kOSyncBit == __O_SYNC && kOSync == O_SYNC && kOPath == O_PATH &&
+              kOTmpfileBit == __O_TMPFILE && kOTmpfile == O_TMPFILE);
+static_assert(kResolveNoXdev == RESOLVE_NO_XDEV && kResolveNoMagiclinks == RESOLVE_NO_MAGICLINKS &&
+              kResolveNoSymlinks == RESOLVE_NO_SYMLINKS && kResolveBeneath == RESOLVE_BENEATH &&
+              kResolveInRoot == RESOLVE_IN_ROOT && kResolveCached == RESOLVE_CACHED);
+static_assert(kSIallugo == (S_ISUID | S_ISGID | S_ISVTX | S_IRWXU | S_IRWXG | S_IRWXO));
+static_assert(kSIfreg == S_IFREG);
+
+static_assert(kCsignal == CSIGNAL && kCloneNewtime == CLONE_NEWTIME && kCloneVm == CLONE_VM &&
+              kCloneSighand == CLONE_SIGHAND && kCloneParent == CLONE_PARENT &&
+              kCloneThread == CLONE_THREAD && kCloneDetached == CLONE_DETACHED);
+static_assert(kCloneClearSighand == CLONE_CLEAR_SIGHAND && kCloneIntoCgroup == CLONE_INTO_CGROUP);
 
 }  // namespace
 }  // namespace sclab::model
