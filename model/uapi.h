@@ -95,14 +95,17 @@ struct sock_fprog {
 
 // siginfo_t as the kernel fills it for a seccomp SIGSYS on x86_64 (128 bytes): the
 // common header, a 4-byte hole (the _sifields union is 8-aligned), the _sigsys
-// member, and the union's unused rest. Names are the glibc accessor macros'.
+// member, and the union's unused rest. The _sigsys members keep the kernel's member
+// names (_call_addr, _syscall, _arch): their usual names si_call_addr, si_syscall
+// and si_arch are macros in <signal.h>, which would rewrite fields named so. The
+// layout (UapiLayout("siginfo_sigsys")) uses the si_ names.
 struct siginfo_sigsys {
   int32_t si_signo;
   int32_t si_errno;
   int32_t si_code;
-  uint64_t si_call_addr;
-  int32_t si_syscall;
-  uint32_t si_arch;
+  uint64_t _call_addr;
+  int32_t _syscall;
+  uint32_t _arch;
   uint8_t sifields_rest[96];
 };
 

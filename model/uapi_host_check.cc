@@ -2,31 +2,21 @@
 // compile time, that the mirror structs of model/uapi.h and the flag constants of
 // model/open_how.h and model/clone_args.h match <linux/...> (Debian 12 ships the
 // 6.1 uapi headers; these structs and values have not changed since). Everything
-// else in model/ stays independent of the host.
+// else in model/ stays independent of the host. <signal.h> comes first on purpose:
+// model/uapi.h must survive its si_* macros.
 #include <linux/fcntl.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <linux/stat.h>
+#include <signal.h>
 
 #include <cstddef>
 
 #include "model/clone_args.h"
 #include "model/open_how.h"
 #include "model/uapi.h"
-
-// glibc's <signal.h> defines si_call_addr, si_syscall and si_arch as macros, which
-// would rewrite the mirror's field names; take the mirror's offsets first.
-namespace sclab::model {
-namespace {
-constexpr size_t kMirrorCallAddr = offsetof(siginfo_sigsys, si_call_addr);
-constexpr size_t kMirrorSyscall = offsetof(siginfo_sigsys, si_syscall);
-constexpr size_t kMirrorArch = offsetof(siginfo_sigsys, si_arch);
-}  // namespace
-}  // namespace sclab::model
-
-#include <signal.h>
 
 namespace sclab::model {
 namespace {
@@ -106,9 +96,9 @@ static_assert(sizeof(siginfo_sigsys) == sizeof(siginfo_t));
 static_assert(offsetof(siginfo_sigsys, si_signo) == offsetof(siginfo_t, si_signo));
 static_assert(offsetof(siginfo_sigsys, si_errno) == offsetof(siginfo_t, si_errno));
 static_assert(offsetof(siginfo_sigsys, si_code) == offsetof(siginfo_t, si_code));
-static_assert(kMirrorCallAddr == offsetof(siginfo_t, si_call_addr));
-static_assert(kMirrorSyscall == offsetof(siginfo_t, si_syscall));
-static_assert(kMirrorArch == offsetof(siginfo_t, si_arch));
+static_assert(offsetof(siginfo_sigsys, _call_addr) == offsetof(siginfo_t, si_call_addr));
+static_assert(offsetof(siginfo_sigsys, _syscall) == offsetof(siginfo_t, si_syscall));
+static_assert(offsetof(siginfo_sigsys, _arch) == offsetof(siginfo_t, si_arch));
 
 #undef SCLAB_SAME_FIELD
 

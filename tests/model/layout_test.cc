@@ -122,9 +122,9 @@ BOOST_AUTO_TEST_CASE(sigsys_siginfo_has_a_hole_before_the_union) {
   ExpectField(si, "si_signo", offsetof(siginfo_sigsys, si_signo), 4);
   ExpectField(si, "si_errno", offsetof(siginfo_sigsys, si_errno), 4);
   ExpectField(si, "si_code", offsetof(siginfo_sigsys, si_code), 4);
-  ExpectField(si, "si_call_addr", offsetof(siginfo_sigsys, si_call_addr), 8);
-  ExpectField(si, "si_syscall", offsetof(siginfo_sigsys, si_syscall), 4);
-  ExpectField(si, "si_arch", offsetof(siginfo_sigsys, si_arch), 4);
+  ExpectField(si, "si_call_addr", offsetof(siginfo_sigsys, _call_addr), 8);
+  ExpectField(si, "si_syscall", offsetof(siginfo_sigsys, _syscall), 4);
+  ExpectField(si, "si_arch", offsetof(siginfo_sigsys, _arch), 4);
   BOOST_TEST(si.FindField("si_call_addr")->offset == 16u);
   const auto holes = si.Holes();
   BOOST_TEST_REQUIRE(holes.size() == 1u);
