@@ -81,7 +81,7 @@ class LiveArea {
   uint8_t* Place(const std::vector<uint8_t>& bytes, uint64_t mapped, uint8_t fill = 0) {
     std::memset(base_, fill, static_cast<size_t>(guard_ - base_));
     uint8_t* at = guard_ - mapped;
-    std::memcpy(at, bytes.data(), std::min<size_t>(bytes.size(), mapped));
+    std::copy_n(bytes.begin(), std::min<size_t>(bytes.size(), mapped), at);
     return at;
   }
 
@@ -109,7 +109,7 @@ uint64_t ModelAddress(UserMemory& mem, const StructCase& c) {
   if (c.ptr == Ptr::kBad) return kBadAddr;
   const uint64_t a = mem.AllocBuffer(c.mapped);
   std::vector<uint8_t> image(c.mapped, 0);
-  std::memcpy(image.data(), c.bytes.data(), std::min<size_t>(c.bytes.size(), c.mapped));
+  std::copy_n(c.bytes.begin(), std::min<size_t>(c.bytes.size(), c.mapped), image.begin());
   BOOST_TEST_REQUIRE(mem.Write(a, image).ok());
   return a;
 }
@@ -160,7 +160,7 @@ std::vector<StructCase> SizeMatrix(const std::string& what, const std::vector<ui
   std::vector<StructCase> cases;
   auto image = [&](uint64_t usize) {
     std::vector<uint8_t> b(usize, 0);
-    std::memcpy(b.data(), base.data(), std::min(usize, ksize));
+    std::copy_n(base.begin(), std::min(usize, ksize), b.begin());
     return b;
   };
   auto add = [&](const std::string& name, uint64_t usize, std::vector<uint8_t> bytes,

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
-#include <cstring>
 #include <ostream>
 #include <span>
 #include <string>
@@ -31,7 +30,7 @@ inline std::ostream& operator<<(std::ostream& os, const CopyCounters& c) {
 inline uint64_t PlaceStruct(UserMemory& mem, std::span<const uint8_t> object, uint64_t usize) {
   const uint64_t a = mem.AllocBuffer(usize);
   std::vector<uint8_t> bytes(usize, 0);
-  std::memcpy(bytes.data(), object.data(), std::min<uint64_t>(usize, object.size()));
+  std::copy_n(object.begin(), std::min<uint64_t>(usize, object.size()), bytes.begin());
   BOOST_TEST_REQUIRE(mem.Write(a, bytes).ok());
   return a;
 }
