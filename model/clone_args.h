@@ -1,5 +1,5 @@
-// The clone3(2) argument rules: how the kernel reads `struct clone_args` from user
-// memory and validates it (kernel/fork.c copy_clone_args_from_user() and
+// Clone3ArgsFromUser and its two parts model how clone3(2) reads `struct clone_args`
+// from user memory and validates it (kernel/fork.c copy_clone_args_from_user() and
 // clone3_args_valid(), Linux 6.18), checks in the kernel's order.
 //
 // Clone3ArgsFromUser(mem, counters, uargs, usize), the order as a whole (note that

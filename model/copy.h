@@ -1,5 +1,6 @@
-// The kernel's user-copy primitives and its extensible-struct ("EA struct") copy
-// rules, over a simulated UserMemory, each counting what it touches.
+// The copy functions model the kernel's user-copy primitives and its
+// extensible-struct ("EA struct") copy rules over a simulated UserMemory, and count
+// what they touch.
 //
 // Every function names the kernel function it models. All return EFAULT for a fault
 // (the `why` says which step faulted); the struct copies also E2BIG, as their

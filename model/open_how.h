@@ -1,6 +1,6 @@
-// The openat2(2) argument rules: how the kernel reads `struct open_how` from user
-// memory and validates it (fs/open.c openat2 and build_open_flags(), Linux 6.18),
-// checks in the kernel's order; the first failing check decides the errno.
+// Openat2ArgsFromUser and its two parts model how openat2(2) reads `struct open_how`
+// from user memory and validates it (fs/open.c openat2 and build_open_flags(), Linux
+// 6.18), checks in the kernel's order; the first failing check decides the errno.
 //
 // Openat2ArgsFromUser(mem, counters, how, usize), the order as a whole:
 //  1. usize < OPEN_HOW_SIZE_VER0 (24)                         -> EINVAL

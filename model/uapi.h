@@ -1,5 +1,6 @@
-// The uapi structs seccomp-lab exchanges with (simulated) user memory, mirrored with
-// the kernel's names and the exact x86_64 layout, independent of the host's headers.
+// The mirror structs here are the uapi structs seccomp-lab exchanges with (simulated)
+// user memory, with the kernel's names and the exact x86_64 layout, independent of
+// the host's headers.
 // model/uapi_host_check.cc asserts each size and offset against <linux/...>; the
 // layout descriptors of model/layout.h (UapiLayouts()) are tested against these.
 //
