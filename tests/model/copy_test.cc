@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/layout.h"
 #include "tests/model/test_helpers.h"
 
 namespace sclab::model {
@@ -183,53 +184,61 @@ BOOST_AUTO_TEST_CASE(check_zeroed_user_of_a_range_leaving_user_space_is_efault) 
 
 constexpr uint64_t kKsize = 24;
 
+// The extensible structs the kernel copies with copy_struct_from_user(); the boundary
+// cases below run for each one's kernel size (24, 24, 88).
+const auto kExtensible = bdata::make({"open_how", "seccomp_notif_addfd", "clone_args"});
+
 // usize 0 .. ksize: the user's bytes, then zeros; one operation (none for 0 bytes).
-BOOST_DATA_TEST_CASE(copy_struct_from_user_up_to_ksize_copies_and_zero_extends,
-                     bdata::xrange(0, 25), usize_int) {
-  const uint64_t usize = static_cast<uint64_t>(usize_int);
-  UserMemory mem;
-  const uint64_t a = mem.AllocBuffer(usize);
-  BOOST_TEST(mem.Write(a, Pattern(usize)).ok());
-  std::vector<uint8_t> k(kKsize, 0xee);
-  CopyCounters c;
-  BOOST_TEST(CopyStructFromUser(mem, &c, k, a, usize).ok());
-  std::vector<uint8_t> want = Pattern(usize);
-  want.resize(kKsize, 0);
-  BOOST_TEST(k == want);
-  BOOST_TEST(c == From(usize == 0 ? 0 : 1, usize));
+BOOST_DATA_TEST_CASE(copy_struct_from_user_up_to_ksize_copies_and_zero_extends, kExtensible, name) {
+  const uint64_t ksize = UapiLayout(name).size;
+  for (uint64_t usize = 0; usize <= ksize; ++usize) {
+    UserMemory mem;
+    const uint64_t a = mem.AllocBuffer(usize);
+    BOOST_TEST(mem.Write(a, Pattern(usize)).ok());
+    std::vector<uint8_t> k(ksize, 0xee);
+    CopyCounters c;
+    BOOST_TEST(CopyStructFromUser(mem, &c, k, a, usize).ok());
+    std::vector<uint8_t> want = Pattern(usize);
+    want.resize(ksize, 0);
+    BOOST_TEST(k == want, name << " usize " << usize);
+    BOOST_TEST(c == From(usize == 0 ? 0 : 1, usize));
+  }
 }
 
 // usize = ksize+1 .. ksize+17, zero tail: accepted, two operations (the tail check
 // reads whole words, then ksize bytes are copied).
-BOOST_DATA_TEST_CASE(copy_struct_from_user_zero_tail_is_accepted, bdata::xrange(1, 18), extra) {
-  const uint64_t usize = kKsize + static_cast<uint64_t>(extra);
+BOOST_DATA_TEST_CASE(copy_struct_from_user_zero_tail_is_accepted, kExtensible* bdata::xrange(1, 18),
+                     name, extra) {
+  const uint64_t ksize = UapiLayout(name).size;
+  const uint64_t usize = ksize + static_cast<uint64_t>(extra);
   UserMemory mem;
   const uint64_t a = mem.AllocBuffer(usize);
-  BOOST_TEST(mem.Write(a, Pattern(kKsize)).ok());
-  std::vector<uint8_t> k(kKsize);
+  BOOST_TEST(mem.Write(a, Pattern(ksize)).ok());
+  std::vector<uint8_t> k(ksize);
   CopyCounters c;
   BOOST_TEST(CopyStructFromUser(mem, &c, k, a, usize).ok());
-  BOOST_TEST(k == Pattern(kKsize));
-  const uint64_t tail_start = a + kKsize;
+  BOOST_TEST(k == Pattern(ksize));
+  const uint64_t tail_start = a + ksize;
   const uint64_t words_end = (a + usize + 7) / 8 * 8;
   const uint64_t tail_words = words_end - tail_start / 8 * 8;
-  BOOST_TEST(c == From(2, tail_words + kKsize));
+  BOOST_TEST(c == From(2, tail_words + ksize));
 }
 
 // A non-zero byte at each position of each tail: E2BIG, and the struct is not copied.
-BOOST_DATA_TEST_CASE(copy_struct_from_user_non_zero_tail_byte_is_e2big, bdata::xrange(1, 18),
-                     extra) {
-  const uint64_t usize = kKsize + static_cast<uint64_t>(extra);
-  for (uint64_t p = kKsize; p < usize; ++p) {
+BOOST_DATA_TEST_CASE(copy_struct_from_user_non_zero_tail_byte_is_e2big,
+                     kExtensible* bdata::xrange(1, 18), name, extra) {
+  const uint64_t ksize = UapiLayout(name).size;
+  const uint64_t usize = ksize + static_cast<uint64_t>(extra);
+  for (uint64_t p = ksize; p < usize; ++p) {
     UserMemory mem;
     const uint64_t a = mem.AllocBuffer(usize);
     Poke(mem, a + p, 0x80);
-    std::vector<uint8_t> k(kKsize, 0xee);
+    std::vector<uint8_t> k(ksize, 0xee);
     CopyCounters c;
     SysResult<void> r = CopyStructFromUser(mem, &c, k, a, usize);
     BOOST_TEST_REQUIRE(!r.ok());
-    BOOST_TEST(r.error() == kE2BIG, "usize " << usize << " non-zero at " << p);
-    BOOST_TEST(k == std::vector<uint8_t>(kKsize, 0xee));
+    BOOST_TEST(r.error() == kE2BIG, name << " usize " << usize << " non-zero at " << p);
+    BOOST_TEST(k == std::vector<uint8_t>(ksize, 0xee));
     BOOST_TEST(c.from_user_ops == 1u);
   }
 }
