@@ -7,6 +7,8 @@
 namespace sclab::model {
 namespace {
 
+constexpr uint64_t kMaxMappingPages = (uint64_t{1} << 30) / kPageSize;
+
 // FindRegion finds the mapping holding `addr` in `regions` (const or not), or
 // nullptr; *offset is addr's index in it.
 template <class Regions>
@@ -39,6 +41,9 @@ UserMemory UserMemory::Clone() const {
 uint64_t UserMemory::MapPages(uint64_t pages) {
   const uint64_t start = next_;
   const uint64_t len = pages * kPageSize;
+  // The runner bounds buffer sizes; a mapping this large is a programming error, not
+  // something to allocate.
+  SCLAB_CHECK(pages <= kMaxMappingPages, "UserMemory: mapping larger than 1 GiB");
   const uint64_t room_pages = (kTaskSizeMax - start) / kPageSize;
   SCLAB_CHECK(pages <= room_pages && options_.gap_pages <= room_pages - pages,
               "UserMemory: address space exhausted");

@@ -71,6 +71,7 @@ class UserMemory {
   UserMemory Clone() const;
 
   // MapPages maps `pages` zero-filled pages at the next address and returns the start.
+  // More than 1 GiB in one mapping is a programming error (SCLAB_CHECK).
   uint64_t MapPages(uint64_t pages);
 
   // AllocBuffer maps a region for a `size`-byte buffer and returns its address, the
