@@ -861,7 +861,7 @@ std::string Disassemble(std::span<const Insn> program) {
     };
     if (IsConditionalJump(insn.code)) {
       mark(i + 1 + insn.jt);
-      mark(i + 1 + insn.jf);
+      if (insn.jf != 0) mark(i + 1 + insn.jf);  // jf == 0 is printed as the 2-operand form
     } else if (insn.code == kJa) {
       mark(i + 1 + uint64_t{insn.k});
     }
