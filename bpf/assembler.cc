@@ -30,12 +30,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // BlankComments replaces `;...`, `/*...*/` and lines whose first non-blank is `#`
 // with spaces, keeping newlines so that line and column numbers stay true.
 std::string BlankComments(std::string_view text) {
@@ -272,7 +266,8 @@ class Assembler {
   }
 
   std::optional<uint32_t> Constant(const Token& t) {
-    std::string upper = Upper(t.text);
+    // Action and arch names are upper case, exactly: `kill` is the syscall, not KILL.
+    std::string upper(t.text);
     if (upper.rfind("SECCOMP_RET_", 0) == 0) upper = upper.substr(12);
     // Actions with data: ERRNO(n), TRACE(n), TRAP(n).
     static const std::map<std::string, uint32_t, std::less<>> kWithData = {

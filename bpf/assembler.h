@@ -5,10 +5,11 @@
 // The syntax is bpf_asm's (mnemonics case-insensitive; `;`, `/* */` and a line that
 // starts with `#` are comments; labels `name:`; jump targets are labels), with these
 // additions, all documented in docs/bpf.md:
-//   - seccomp constants usable wherever a number is: ALLOW, KILL_PROCESS,
-//     KILL_THREAD, TRAP, TRAP(n), ERRNO(n), NOTIFY, TRACE, TRACE(n), LOG (also with a
-//     SECCOMP_RET_ prefix), the seccomp_data offsets nr, arch, ip, ip.hi, args[i],
-//     args[i].hi, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, and x86_64 syscall names;
+//   - seccomp constants usable wherever a number is, spelt exactly so (upper case, so
+//     that the syscall `kill` is not KILL): ALLOW, KILL_PROCESS, KILL_THREAD (KILL),
+//     TRAP, TRAP(n), ERRNO(n), NOTIFY (USER_NOTIF), TRACE, TRACE(n), LOG, each also
+//     with a SECCOMP_RET_ prefix; the seccomp_data offsets nr, arch, ip, ip.hi,
+//     args[i], args[i].hi; AUDIT_ARCH_X86_64, AUDIT_ARCH_I386; x86_64 syscall names;
 //   - a jump target may be a raw offset (a number) instead of a label;
 //   - `.insn CODE, JT, JF, K` writes one raw instruction, whatever its code.
 // Nothing is validated here: `ldb`, `mod`, `ret x`, out-of-range offsets all assemble.

@@ -81,7 +81,8 @@ const FormCase kForms[] = {
     {"ret #TRAP", Stmt(kRetK, 0x00030000)},
     {"ret #TRAP(5)", Stmt(kRetK, 0x00030005)},
     {"ret #ERRNO(1)", Stmt(kRetK, 0x00050001)},
-    {"ret #errno(0xffff)", Stmt(kRetK, 0x0005ffff)},
+    {"ret #ERRNO(0xffff)", Stmt(kRetK, 0x0005ffff)},
+    {"jeq #kill, 0", Jump(kJeqK, 62, 0, 0)},  // the syscall, not KILL
     {"ret #NOTIFY", Stmt(kRetK, 0x7fc00000)},
     {"ret #TRACE(3)", Stmt(kRetK, 0x7ff00003)},
     {"ret #LOG", Stmt(kRetK, 0x7ffc0000)},
