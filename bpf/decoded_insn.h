@@ -18,6 +18,10 @@ enum class Handler : uint8_t {
   kAddX, kSubX, kMulX, kDivX, kOrX, kAndX, kLshX, kRshX, kXorX,
   kNeg, kTax, kTxa, kRetK, kRetA, kJa,
   kJeqK, kJgtK, kJgeK, kJsetK, kJeqX, kJgtX, kJgeX, kJsetX,
+  // K-form tests whose false branch is the next instruction (jf == 0), as in the
+  // long `jeq #nr, match` chains libseccomp emits: the common path is `pc + 1`, with
+  // no load on the address chain.
+  kJeqKNext, kJgtKNext, kJgeKNext, kJsetKNext,
   kCount,
 };
 

@@ -60,6 +60,15 @@ DecodedInsn Decode(const Insn& validated) {
     default: break;
   }
   SCLAB_CHECK(handler != Handler::kCount, "Decode() of an instruction seccomp does not allow");
+  if (validated.jf == 0) {
+    switch (handler) {
+      case Handler::kJeqK: handler = Handler::kJeqKNext; break;
+      case Handler::kJgtK: handler = Handler::kJgtKNext; break;
+      case Handler::kJgeK: handler = Handler::kJgeKNext; break;
+      case Handler::kJsetK: handler = Handler::kJsetKNext; break;
+      default: break;
+    }
+  }
   return DecodedInsn{handler, validated.jt, validated.jf, 0, validated.k};
 }
 
@@ -108,6 +117,7 @@ RunResult Run(const ValidatedProgram& program, std::span<const uint8_t> data) {
       &&add_x, &&sub_x, &&mul_x, &&div_x, &&or_x, &&and_x, &&lsh_x, &&rsh_x, &&xor_x,
       &&neg, &&tax, &&txa, &&ret_k, &&ret_a, &&ja,
       &&jeq_k, &&jgt_k, &&jge_k, &&jset_k, &&jeq_x, &&jgt_x, &&jge_x, &&jset_x,
+      &&jeq_k_next, &&jgt_k_next, &&jge_k_next, &&jset_k_next,
   };
   static_assert(sizeof(kTable) / sizeof(kTable[0]) == static_cast<size_t>(Handler::kCount));
 
@@ -128,10 +138,27 @@ RunResult Run(const ValidatedProgram& program, std::span<const uint8_t> data) {
     ++pc;            \
     SCLAB_NEXT();    \
   } while (0)
-#define SCLAB_BRANCH(cond) \
-  do {                     \
-    pc += 1 + ((cond) ? pc->jt : pc->jf); \
-    SCLAB_NEXT();          \
+// Each arm of a conditional jump dispatches on its own: a real branch (not a cmov)
+// keeps the next instruction's address off the data-dependency chain, and two
+// indirect jumps predict better than one (the "not taken" arm usually leads to
+// another test, the "taken" arm to a RET or a load).
+#define SCLAB_BRANCH(cond)      \
+  do {                          \
+    if (cond) {                 \
+      pc += 1 + pc->jt;         \
+      SCLAB_NEXT();             \
+    }                           \
+    pc += 1 + pc->jf;           \
+    SCLAB_NEXT();               \
+  } while (0)
+#define SCLAB_BRANCH_OR_NEXT(cond) \
+  do {                             \
+    if (cond) {                    \
+      pc += 1 + pc->jt;            \
+      SCLAB_NEXT();                \
+    }                              \
+    ++pc;                          \
+    SCLAB_NEXT();                  \
   } while (0)
 
   SCLAB_NEXT();
@@ -243,6 +270,15 @@ jge_x:
   SCLAB_BRANCH(a >= x);
 jset_x:
   SCLAB_BRANCH((a & x) != 0);
+jeq_k_next:
+  SCLAB_BRANCH_OR_NEXT(a == pc->k);
+jgt_k_next:
+  SCLAB_BRANCH_OR_NEXT(a > pc->k);
+jge_k_next:
+  SCLAB_BRANCH_OR_NEXT(a >= pc->k);
+jset_k_next:
+  SCLAB_BRANCH_OR_NEXT((a & pc->k) != 0);
+#undef SCLAB_BRANCH_OR_NEXT
 #undef SCLAB_BRANCH
 #undef SCLAB_STEP
 #undef SCLAB_NEXT
