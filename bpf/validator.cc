@@ -80,14 +80,8 @@ std::optional<Err<ValidationError>> CheckClassicInsn(std::span<const Insn> progr
                       kRule);
       }
       break;
-    case kJeqK:
-    case kJeqX:
-    case kJgtK:
-    case kJgtX:
-    case kJgeK:
-    case kJgeX:
-    case kJsetK:
-    case kJsetX:
+    case kJeqK: case kJeqX: case kJgtK: case kJgtX:
+    case kJgeK: case kJgeX: case kJsetK: case kJsetX:
       if (pc + insn.jt + 1 >= len || pc + insn.jf + 1 >= len) {
         const bool true_bad = pc + insn.jt + 1 >= len;
         return Reject(pc,
@@ -120,6 +114,12 @@ std::optional<Err<ValidationError>> CheckLoadsAndStores(std::span<const Insn> pr
   for (size_t pc = 0; pc < program.size(); ++pc) {
     const Insn& insn = program[pc];
     valid &= masks[pc];
+    if (IsConditionalJump(insn.code)) {
+      masks[pc + 1 + insn.jt] &= valid;
+      masks[pc + 1 + insn.jf] &= valid;
+      valid = 0xffff;
+      continue;
+    }
     switch (insn.code) {
       case kSt:
       case kStx:
@@ -135,18 +135,6 @@ std::optional<Err<ValidationError>> CheckLoadsAndStores(std::span<const Insn> pr
         break;
       case kJa:
         masks[pc + 1 + insn.k] &= valid;
-        valid = 0xffff;
-        break;
-      case kJeqK:
-      case kJeqX:
-      case kJgtK:
-      case kJgtX:
-      case kJgeK:
-      case kJgeX:
-      case kJsetK:
-      case kJsetX:
-        masks[pc + 1 + insn.jt] &= valid;
-        masks[pc + 1 + insn.jf] &= valid;
         valid = 0xffff;
         break;
       default:
@@ -213,25 +201,21 @@ std::string ValidationError::Message() const {
 int TranslatedLength(std::span<const Insn> validated) {
   int total = 3;
   for (const Insn& insn : validated) {
-    switch (insn.code) {
-      case kRetK:
-        total += 2;  // mov r0, k; exit
-        break;
-      case kDivX:
-        total += 5;  // mov32 x, x; jne x, 0, +2; xor a, a; exit; div
-        break;
-      case kJeqK: case kJeqX: case kJgtK: case kJgtX:
-      case kJgeK: case kJgeX: case kJsetK: case kJsetX: {
-        int cost = 1;
-        if (op::Src(insn.code) == op::kK && static_cast<int32_t>(insn.k) < 0) ++cost;
-        const bool inverted = insn.jt == 0 && op::Op(insn.code) != op::kJset;
-        if (insn.jf != 0 && !inverted) ++cost;  // Jxx to jt, then JA to jf
-        total += cost;
-        break;
-      }
-      default:
-        total += 1;
-        break;
+    if (IsConditionalJump(insn.code)) {
+      int cost = 1;
+      // A negative immediate is first moved to a temporary register.
+      if (op::Src(insn.code) == op::kK && static_cast<int32_t>(insn.k) < 0) ++cost;
+      // jf == 0 maps to one test; jt == 0 too, inverted (JNE/JLE/JLT), except for
+      // JSET, which has no inverse; otherwise a test to jt and a JA to jf.
+      const bool inverted = insn.jt == 0 && op::Op(insn.code) != op::kJset;
+      if (insn.jf != 0 && !inverted) ++cost;
+      total += cost;
+    } else if (insn.code == kRetK) {
+      total += 2;  // mov r0, k; exit
+    } else if (insn.code == kDivX) {
+      total += 5;  // mov32 x, x; jne x, 0, +2; xor a, a; exit; div
+    } else {
+      total += 1;
     }
   }
   return total;

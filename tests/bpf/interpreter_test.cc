@@ -175,6 +175,13 @@ BOOST_DATA_TEST_CASE(conditional_jumps_with_k_and_x, boost::unit_test::data::mak
                  Stmt(kRetK, 2),             // not taken
                  Stmt(kRetK, 1),             // taken
              }) == expected);
+  // jf != 0 takes the general handler (jf == 0 above takes the "next" one).
+  BOOST_TEST(RunOn({
+                 Stmt(kLdImm, c.a),              // ld #a
+                 Jump(c.code, c.operand, 0, 1),  // jXX #operand, taken, not
+                 Stmt(kRetK, 1),                 // taken
+                 Stmt(kRetK, 2),                 // not taken
+             }) == expected);
   BOOST_TEST(RunOn({
                  Stmt(kLdImm, c.a),                                    // ld #a
                  Stmt(kLdxImm, c.operand),                             // ldx #operand
