@@ -307,6 +307,29 @@ BOOST_AUTO_TEST_CASE(round_trips_empty_and_compiled_programs) {
   CheckRoundTrip(compiled.value());
 }
 
+BOOST_AUTO_TEST_CASE(survives_random_text) {
+  // Fragments of valid and invalid syntax, glued at random: every outcome must be a
+  // program or positioned errors, never a crash (run under ASan/UBSan too).
+  const char* pieces[] = {"ld", "ldx", "jeq", "ja", "ret", ".insn", " ", " ", "\n", "#", "[",
+                          "]", "(", ")", ",", ":", "x", "M", "%", "+", "-", "*", "&", "0x",
+                          "4", "255", "99999999999", "ERRNO", "args", ".hi", "lbl", "/*", "*/",
+                          ";", "ALLOW", "getpid", "len", "@"};
+  Rng rng(3);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const uint64_t n = rng.Below(40);
+    for (uint64_t i = 0; i < n; ++i) text += pieces[rng.Below(std::size(pieces))];
+    auto result = Assemble(text);
+    if (!result.ok()) {
+      for (const AsmError& e : result.error()) {
+        BOOST_TEST(e.line >= 1);
+        BOOST_TEST(e.column >= 1);
+        BOOST_TEST(!e.message.empty());
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
