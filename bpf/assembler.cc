@@ -111,6 +111,12 @@ std::optional<uint32_t> Extension(std::string_view name) {
   return kAncillaryOffset + it->second;
 }
 
+// The ALU mnemonics, shared by the assembler and the disassembler.
+constexpr std::pair<std::string_view, uint16_t> kAluOps[] = {
+    {"add", op::kAdd}, {"sub", op::kSub}, {"mul", op::kMul}, {"div", op::kDiv},
+    {"mod", op::kMod}, {"and", op::kAnd}, {"or", op::kOr},   {"xor", op::kXor},
+    {"lsh", op::kLsh}, {"rsh", op::kRsh}};
+
 struct LabelRef {
   std::string name;
   int line = 0;
@@ -468,17 +474,14 @@ class Assembler {
   }
 
   bool Instruction(const std::string& m, const Token& mnemonic) {
-    static const std::map<std::string, uint16_t, std::less<>> kAlu = {
-        {"add", op::kAdd}, {"sub", op::kSub}, {"mul", op::kMul}, {"div", op::kDiv},
-        {"mod", op::kMod}, {"and", op::kAnd}, {"or", op::kOr},   {"xor", op::kXor},
-        {"lsh", op::kLsh}, {"rsh", op::kRsh}};
     static const std::map<std::string, uint16_t, std::less<>> kSizes = {
         {"ld", op::kW}, {"ldh", op::kH}, {"ldb", op::kB}};
-    if (auto it = kAlu.find(m); it != kAlu.end()) {
+    for (const auto& [name, alu_op] : kAluOps) {
+      if (m != name) continue;
       uint32_t k = 0;
       bool is_x = false;
       if (!Src(&k, &is_x)) return false;
-      Emit(Stmt(static_cast<uint16_t>(op::kAlu | it->second | (is_x ? op::kX : op::kK)), k));
+      Emit(Stmt(static_cast<uint16_t>(op::kAlu | alu_op | (is_x ? op::kX : op::kK)), k));
       return true;
     }
     if (m == "neg") return Emit(Stmt(kNeg, 0)), true;
@@ -762,10 +765,11 @@ std::optional<std::string> Mnemonic(std::span<const Insn> program, size_t i) {
   if (insn.jt != 0 || insn.jf != 0) return std::nullopt;
   if (insn.code == kJa) return fmt::format("ja {}", target(insn.k));
   if (op::Class(insn.code) == op::kAlu && insn.code != kNeg && !OpcodeName(insn.code).empty()) {
-    const std::string_view name = OpcodeName(insn.code).substr(0, 3);
-    const std::string trimmed(name.back() == ' ' ? name.substr(0, 2) : name);
-    if (x_src) return insn.k == 0 ? std::optional(fmt::format("{} x", trimmed)) : std::nullopt;
-    return fmt::format("{} #{}", trimmed, Number(insn.k));
+    for (const auto& [name, alu_op] : kAluOps) {
+      if (op::Op(insn.code) != alu_op) continue;
+      if (x_src) return insn.k == 0 ? std::optional(fmt::format("{} x", name)) : std::nullopt;
+      return fmt::format("{} #{}", name, Number(insn.k));
+    }
   }
   switch (insn.code) {
     case kLdWAbs: return fmt::format("ld [{}]", DataOffset(insn.k));
