@@ -11,7 +11,8 @@
 // (ERRNO, TRACE and USER_NOTIF with no tracer/listener -> ENOSYS, KILL_*, TRAP and
 // unknown actions -> death by SIGSYS; a DIV by X == 0 returns 0 = KILL_THREAD) are
 // then driven with random raw `syscall` instructions in the child; each raw return
-// value, or the death, must be the one the interpreter predicts. Syscalls 335/336 are
+// value, or the death, must be the one the interpreter predicts (the instruction
+// pointer the filters see is the address after the one `syscall` instruction used). Syscalls 335/336 are
 // never used: 6.18 lets them bypass every filter.
 //
 // A child that has installed such a filter cannot write to a pipe or even exit
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -66,7 +68,6 @@ struct Shared {
   int calls_done;         // number of results written (release)
   int finished;           // all calls made (release)
   int filler_errno;       // chain probes: a filler that failed (0 = none)
-  uint64_t ip;            // address after the child's `syscall` instruction
   int64_t results[kInputsPerProgram];
 };
 
@@ -86,24 +87,33 @@ void SleepUs(long us) {
   nanosleep(&ts, nullptr);
 }
 
-// RawSyscall issues one `syscall` instruction and reports the address after it.
-int64_t RawSyscall(const Input& in, uint64_t* ip_after) {
-  int64_t ret;
-  uint64_t ip;
-  register uint64_t r10 asm("r10") = in.args[3];
-  register uint64_t r8 asm("r8") = in.args[4];
-  register uint64_t r9 asm("r9") = in.args[5];
-  asm volatile(
-      "lea 1f(%%rip), %1\n\t"
-      "syscall\n"
-      "1:"
-      : "=a"(ret), "=&r"(ip)
-      : "a"(static_cast<int64_t>(in.nr)), "D"(in.args[0]), "S"(in.args[1]), "d"(in.args[2]),
-        "r"(r10), "r"(r8), "r"(r9)
-      : "rcx", "r11", "memory");
-  *ip_after = ip;
-  return ret;
-}
+// sclab_raw_syscall issues one `syscall` instruction for `in`; the instruction pointer the
+// kernel reports for it (the address after `syscall`) is the label
+// sclab_raw_syscall_ret, the same in parent and child, so the parent can predict a
+// filter that reads `ip` even when the child dies on its first call.
+static_assert(offsetof(Input, nr) == 0 && offsetof(Input, args) == 8);
+extern "C" int64_t sclab_raw_syscall(const Input* in);
+extern "C" const char sclab_raw_syscall_ret[];
+asm(R"(
+    .text
+    .globl sclab_raw_syscall
+    .type sclab_raw_syscall, @function
+sclab_raw_syscall:
+    movslq 0(%rdi), %rax
+    mov 16(%rdi), %rsi
+    mov 24(%rdi), %rdx
+    mov 32(%rdi), %r10
+    mov 40(%rdi), %r8
+    mov 48(%rdi), %r9
+    mov 8(%rdi), %rdi
+    syscall
+    .globl sclab_raw_syscall_ret
+sclab_raw_syscall_ret:
+    ret
+    .size sclab_raw_syscall, . - sclab_raw_syscall
+)");
+
+uint64_t SyscallIp() { return reinterpret_cast<uint64_t>(&sclab_raw_syscall_ret[0]); }
 
 long InstallFilter(const std::vector<Insn>& program) {
   sock_fprog prog{};
@@ -141,9 +151,7 @@ long InstallFilter(const std::vector<Insn>& program) {
   if (rc != 0 && fillers.empty()) _exit(0);
   if (rc == 0) {
     for (size_t i = 0; i < inputs.size(); ++i) {
-      uint64_t ip = 0;
-      sh->results[i] = RawSyscall(inputs[i], &ip);
-      sh->ip = ip;
+      sh->results[i] = sclab_raw_syscall(&inputs[i]);
       __atomic_store_n(&sh->calls_done, static_cast<int>(i + 1), __ATOMIC_RELEASE);
     }
   }
@@ -519,7 +527,22 @@ std::string Show(const std::vector<Insn>& p) {
 }
 
 // ProbeSeccomp says why this machine cannot install a seccomp filter ("" if it can).
+// A test process that already runs under filters (a container profile, say) cannot
+// be used either: those filters would take part in every verdict and in the budget.
 std::string ProbeSeccomp(Shared* sh) {
+  if (FILE* status = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    int mode = 0;
+    while (std::fgets(line, sizeof(line), status) != nullptr) {
+      if (std::sscanf(line, "Seccomp: %d", &mode) == 1) break;
+    }
+    std::fclose(status);
+    if (mode != 0) {
+      return fmt::format("this process already runs in seccomp mode {}; its filters would "
+                         "mix with the generated ones",
+                         mode);
+    }
+  }
   const std::vector<Insn> allow = {Stmt(kRetK, kRetAllow)};
   const ChildOutcome out = RunChild(sh, {}, allow, {});
   if (!out.reported) return "the probe child did not report";
@@ -600,7 +623,7 @@ int Main() {
     ++callable;
     const ValidatedProgram& v = verdict.value();
     const int done = __atomic_load_n(&sh->calls_done, __ATOMIC_ACQUIRE);
-    const uint64_t ip = sh->ip;
+    const uint64_t ip = SyscallIp();
     for (int i = 0; i < kInputsPerProgram; ++i) {
       const Input& in = inputs[static_cast<size_t>(i)];
       SeccompData d;
