@@ -45,6 +45,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -581,6 +582,48 @@ std::string ProbeSeccomp(Shared* sh) {
   return "";
 }
 
+// CompareInputs checks a child's raw results against the predicted verdicts (one
+// 32-bit filter result per input): each return value, and a death by SIGSYS exactly
+// at the first input predicted to kill. Returns the first mismatch ("" if none) and
+// counts compared inputs and deaths.
+std::string CompareInputs(const Shared& sh, const ChildOutcome& out,
+                          const std::vector<Input>& inputs,
+                          const std::function<uint32_t(const SeccompData&)>& predict,
+                          int* compared, int* deaths) {
+  const int done = __atomic_load_n(&sh.calls_done, __ATOMIC_ACQUIRE);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Input& in = inputs[i];
+    SeccompData d;
+    d.nr = in.nr;
+    d.arch = kAuditArchX86_64;
+    d.instruction_pointer = SyscallIp();
+    for (size_t a = 0; a < 6; ++a) d.args[a] = in.args[a];
+    const uint32_t predicted = predict(d);
+    const Expectation e = Expect(predicted);
+    const std::string where = fmt::format(
+        "input {} (nr {}, args {:#x} {:#x} {:#x} {:#x} {:#x} {:#x}): predicted {} ({})", i, d.nr,
+        d.args[0], d.args[1], d.args[2], d.args[3], d.args[4], d.args[5], FormatAction(predicted),
+        e.dies ? "death by SIGSYS" : fmt::format("ret {}", e.ret));
+    ++*compared;
+    if (static_cast<int>(i) < done) {
+      if (e.dies || sh.results[i] != e.ret) {
+        return where + fmt::format("; kernel returned {}", sh.results[i]);
+      }
+      continue;
+    }
+    // The child stopped at input i: it must have died there, by SIGSYS.
+    if (!out.died || out.signal != SIGSYS || !e.dies) {
+      return where + fmt::format("; kernel: child {} at this input",
+                                 out.died ? fmt::format("died (signal {}, exit {})", out.signal,
+                                                        out.exit_status)
+                                          : std::string("stopped without dying"));
+    }
+    ++*deaths;
+    break;
+  }
+  return "";
+}
+
 int Main() {
   uint64_t seed = 0;
   if (const char* env = std::getenv("SCLAB_SEED"); env != nullptr && *env != '\0') {
@@ -650,40 +693,10 @@ int Main() {
     if (!run_inputs) continue;
     ++callable;
     const ValidatedProgram& v = verdict.value();
-    const int done = __atomic_load_n(&sh->calls_done, __ATOMIC_ACQUIRE);
-    const uint64_t ip = SyscallIp();
-    for (int i = 0; i < kInputsPerProgram; ++i) {
-      const Input& in = inputs[static_cast<size_t>(i)];
-      SeccompData d;
-      d.nr = in.nr;
-      d.arch = kAuditArchX86_64;
-      d.instruction_pointer = ip;
-      for (size_t a = 0; a < 6; ++a) d.args[a] = in.args[a];
-      const uint32_t predicted = Run(v, d).ret;
-      const Expectation e = Expect(predicted);
-      const std::string where = fmt::format(
-          "input {} (nr {}, args {:#x} {:#x} {:#x} {:#x} {:#x} {:#x}): interpreter {} ({})", i,
-          d.nr, d.args[0], d.args[1], d.args[2], d.args[3], d.args[4], d.args[5],
-          FormatAction(predicted), e.dies ? "death by SIGSYS" : fmt::format("ret {}", e.ret));
-      ++inputs_compared;
-      if (i < done) {
-        if (e.dies || sh->results[i] != e.ret) {
-          fail(where + fmt::format("; kernel returned {}", sh->results[i]));
-          break;
-        }
-        continue;
-      }
-      // The child stopped at input i: it must have died there, by SIGSYS.
-      if (!out.died || out.signal != SIGSYS || !e.dies) {
-        fail(where + fmt::format("; kernel: child {} at this input",
-                                 out.died ? fmt::format("died (signal {}, exit {})", out.signal,
-                                                        out.exit_status)
-                                          : std::string("stopped without dying")));
-      } else {
-        ++deaths;
-      }
-      break;
-    }
+    const std::string mismatch = CompareInputs(
+        *sh, out, inputs, [&](const SeccompData& d) { return Run(v, d).ret; }, &inputs_compared,
+        &deaths);
+    if (!mismatch.empty()) fail("interpreter " + mismatch);
   }
 
   // Filter stacks: 2 or 3 filters; RunStack()'s precedence and newest-wins ties.
@@ -711,37 +724,10 @@ int Main() {
       continue;
     }
     ++stacks;
-    const int done = __atomic_load_n(&sh->calls_done, __ATOMIC_ACQUIRE);
-    for (int i = 0; i < kInputsPerProgram; ++i) {
-      const Input& in = inputs[static_cast<size_t>(i)];
-      SeccompData d;
-      d.nr = in.nr;
-      d.arch = kAuditArchX86_64;
-      d.instruction_pointer = SyscallIp();
-      for (size_t a = 0; a < 6; ++a) d.args[a] = in.args[a];
-      const StackResult predicted = RunStack(newest_first, d);
-      const Expectation e = Expect(predicted.ret);
-      const std::string where =
-          fmt::format("input {} (nr {}): RunStack {} from filter {} ({})", i, d.nr,
-                      FormatAction(predicted.ret), predicted.match,
-                      e.dies ? "death by SIGSYS" : fmt::format("ret {}", e.ret));
-      ++stack_inputs;
-      if (i < done) {
-        if (e.dies || sh->results[i] != e.ret) {
-          fail(where + fmt::format("; kernel returned {}", sh->results[i]));
-          break;
-        }
-        continue;
-      }
-      if (!out.died || out.signal != SIGSYS || !e.dies) {
-        fail(where + fmt::format("; kernel: child {} at this input",
-                                 out.died ? fmt::format("died (signal {})", out.signal)
-                                          : std::string("stopped without dying")));
-      } else {
-        ++deaths;
-      }
-      break;
-    }
+    const std::string mismatch = CompareInputs(
+        *sh, out, inputs, [&](const SeccompData& d) { return RunStack(newest_first, d).ret; },
+        &stack_inputs, &deaths);
+    if (!mismatch.empty()) fail("RunStack " + mismatch);
   }
 
   // TranslatedLength: exactly T left fits, T - 1 left is ENOMEM.
