@@ -153,6 +153,8 @@ std::optional<Err<ValidationError>> CheckSeccomp(std::vector<Insn>& program,
     Insn& insn = program[pc];
     switch (insn.code) {
       case kLdWAbs:
+        // DIVERGES(kernel): the kernel also retags the code as LDX|W|ABS, a marker only
+        // bpf_convert_filter() reads; Insns() keeps 0x20 so it stays a classic program.
         if (insn.k >= data_size) {
           return Reject(static_cast<int>(pc),
                         fmt::format("load from offset {} is outside seccomp_data ({} bytes)",

@@ -311,6 +311,7 @@ BOOST_AUTO_TEST_CASE(max_data_offset_is_one_past_highest_load) {
       Stmt(kRetA, 0),
   });
   BOOST_TEST(v.MaxDataOffset() == 24u);
+  BOOST_TEST(v.Insns()[0].code == kLdWAbs);  // DIVERGES(kernel): no LDX|W|ABS retag
 }
 
 BOOST_AUTO_TEST_CASE(data_size_option_widens_ld_abs_for_the_proposal) {
