@@ -35,7 +35,9 @@ uint32_t NaiveRun(const std::vector<Insn>& program, std::span<const uint8_t> dat
       case op::kLd:
         switch (op::Mode(insn.code)) {
           case op::kAbs:
-            if (insn.k > data.size() || data.size() - insn.k < 4) return 0;
+            if (insn.k > data.size() || data.size() - insn.k < 4) {
+              return 0;
+            }
             std::memcpy(&a, data.data() + insn.k, 4);
             break;
           case op::kImm: a = insn.k; break;
@@ -60,7 +62,9 @@ uint32_t NaiveRun(const std::vector<Insn>& program, std::span<const uint8_t> dat
           case op::kSub: a -= src; break;
           case op::kMul: a *= src; break;
           case op::kDiv:
-            if (src == 0) return 0;
+            if (src == 0) {
+              return 0;
+            }
             a /= src;
             break;
           case op::kOr: a |= src; break;
@@ -115,7 +119,9 @@ const Fixture& Fifty() {
     const int plain[] = {0,  1,  2,  3,  4,  5,  8,  9,  10, 11, 12, 13, 14, 15,
                          16, 17, 20, 21, 24, 28, 32, 33, 39, 41, 42, 45, 47, 56,
                          60, 72, 89, 96, 102, 104, 110, 186, 202, 228, 231, 257};
-    for (int nr : plain) rules.rules.push_back(Rule{nr, {}, kRetAllow});
+    for (int nr : plain) {
+      rules.rules.push_back(Rule{nr, {}, kRetAllow});
+    }
     // 10 rules with argument checks.
     rules.rules.push_back(Rule{62, {ArgCmp{1, ArgCmp::Op::kEq, 0, 0}}, kRetAllow});  // kill
     rules.rules.push_back(Rule{7, {ArgCmp{2, ArgCmp::Op::kLt, 1000, 0}}, kRetAllow});  // poll
@@ -139,7 +145,9 @@ const Fixture& Fifty() {
       SeccompData d;
       d.arch = kAuditArchX86_64;
       d.nr = i < 40 ? plain[rng.Below(40)] : extra[rng.Below(std::size(extra))];
-      for (uint64_t& arg : d.args) arg = rng.Below(4) == 0 ? rng.Next() : rng.Below(16);
+      for (uint64_t& arg : d.args) {
+        arg = rng.Below(4) == 0 ? rng.Next() : rng.Below(16);
+      }
       f.inputs.push_back(SeccompDataBytes(d));
     }
     return f;

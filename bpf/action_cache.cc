@@ -56,7 +56,9 @@ std::optional<uint32_t> ConstantResult(std::span<const Insn> original, uint32_t 
 }
 
 bool KernelCacheAllows(std::span<const Insn> original, uint32_t arch, int nr) {
-  if (IsUprobeException(arch, nr)) return true;
+  if (IsUprobeException(arch, nr)) {
+    return true;
+  }
   const auto result = ConstantResult(original, arch, nr);
   return result.has_value() && *result == kRetAllow;
 }
@@ -87,10 +89,16 @@ ActionCache ActionCache::Prepare(const ValidatedProgram& filter, const ActionCac
 
 // Models kernel/seccomp.c seccomp_cache_check_allow().
 bool ActionCache::Allows(uint32_t arch, int nr) const {
-  if (nr < 0) return false;
+  if (nr < 0) {
+    return false;
+  }
   const auto bit = static_cast<size_t>(nr);
-  if (arch == kAuditArchX86_64) return bit < native_.size() && native_.test(bit);
-  if (arch == kAuditArchI386) return bit < compat_.size() && compat_.test(bit);
+  if (arch == kAuditArchX86_64) {
+    return bit < native_.size() && native_.test(bit);
+  }
+  if (arch == kAuditArchI386) {
+    return bit < compat_.size() && compat_.test(bit);
+  }
   return false;
 }
 

@@ -26,7 +26,9 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -40,13 +42,17 @@ std::string BlankComments(std::string_view text) {
     if (c == '\n') {
       line_has_code = false;
     } else if (c == ';' || (c == '#' && !line_has_code)) {
-      while (i < out.size() && out[i] != '\n') out[i++] = ' ';
+      while (i < out.size() && out[i] != '\n') {
+        out[i++] = ' ';
+      }
       --i;
     } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
       const size_t end = out.find("*/", i + 2);
       const size_t stop = end == std::string::npos ? out.size() : end + 2;
       for (; i < stop; ++i) {
-        if (out[i] != '\n') out[i] = ' ';
+        if (out[i] != '\n') {
+          out[i] = ' ';
+        }
       }
       --i;
     } else if (c != ' ' && c != '\t' && c != '\r') {
@@ -92,9 +98,13 @@ std::optional<uint64_t> ParseNumber(std::string_view s) {
     } else {
       return std::nullopt;
     }
-    if (digit >= base) return std::nullopt;
+    if (digit >= base) {
+      return std::nullopt;
+    }
     value = value * static_cast<uint64_t>(base) + static_cast<uint64_t>(digit);
-    if (value > (uint64_t{1} << 40)) value = uint64_t{1} << 40;  // saturate: reported later
+    if (value > (uint64_t{1} << 40)) {
+      value = uint64_t{1} << 40;  // saturate: reported later
+    }
   }
   return value;
 }
@@ -107,7 +117,9 @@ std::optional<uint32_t> Extension(std::string_view name) {
       {"vlan_tci", 44}, {"vlan_pr", 48}, {"vlan_avail", 48}, {"poff", 52}, {"rand", 56},
       {"vlan_tpid", 60}};
   auto it = kNames.find(Lower(name));
-  if (it == kNames.end()) return std::nullopt;
+  if (it == kNames.end()) {
+    return std::nullopt;
+  }
   return kAncillaryOffset + it->second;
 }
 
@@ -137,7 +149,9 @@ class Assembler {
     int line_no = 1;
     while (start <= text_.size()) {
       size_t end = text_.find('\n', start);
-      if (end == std::string::npos) end = text_.size();
+      if (end == std::string::npos) {
+        end = text_.size();
+      }
       ParseLine(std::string_view(text_).substr(start, end - start), line_no);
       start = end + 1;
       ++line_no;
@@ -155,7 +169,9 @@ class Assembler {
     }
     std::vector<Insn> out;
     out.reserve(pending_.size());
-    for (const Pending& p : pending_) out.push_back(p.insn);
+    for (const Pending& p : pending_) {
+      out.push_back(p.insn);
+    }
     return out;
   }
 
@@ -174,13 +190,17 @@ class Assembler {
       t.column = static_cast<int>(i) + 1;
       if (IsIdentStart(c)) {
         size_t j = i;
-        while (j < line.size() && IsIdentChar(line[j])) ++j;
+        while (j < line.size() && IsIdentChar(line[j])) {
+          ++j;
+        }
         t.kind = Token::Kind::kIdent;
         t.text = line.substr(i, j - i);
         i = j;
       } else if (std::isdigit(static_cast<unsigned char>(c))) {
         size_t j = i;
-        while (j < line.size() && std::isalnum(static_cast<unsigned char>(line[j]))) ++j;
+        while (j < line.size() && std::isalnum(static_cast<unsigned char>(line[j]))) {
+          ++j;
+        }
         t.kind = Token::Kind::kNumber;
         t.text = line.substr(i, j - i);
         auto value = ParseNumber(t.text);
@@ -210,14 +230,18 @@ class Assembler {
   }
   const Token& Next() {
     const Token& t = Peek();
-    if (pos_ < tokens_.size()) ++pos_;
+    if (pos_ < tokens_.size()) {
+      ++pos_;
+    }
     return t;
   }
   bool IsPunct(const Token& t, char c) const {
     return t.kind == Token::Kind::kPunct && t.text[0] == c;
   }
   bool Accept(char c) {
-    if (!IsPunct(Peek(), c)) return false;
+    if (!IsPunct(Peek(), c)) {
+      return false;
+    }
     Next();
     return true;
   }
@@ -228,13 +252,17 @@ class Assembler {
     return t.kind == Token::Kind::kEnd ? "end of line" : fmt::format("'{}'", t.text);
   }
   bool Expect(char c) {
-    if (Accept(c)) return true;
+    if (Accept(c)) {
+      return true;
+    }
     Fail(Peek(), fmt::format("expected '{}', found {}", c, Describe(Peek())));
     return false;
   }
   // Fail reports an error at `t` (once per line).
   void Fail(const Token& t, std::string message) {
-    if (line_failed_) return;
+    if (line_failed_) {
+      return;
+    }
     line_failed_ = true;
     Error(line_, t.column, std::move(message));
   }
@@ -265,8 +293,12 @@ class Assembler {
       }
       return Number(Next(), negative);
     }
-    if (t.kind == Token::Kind::kNumber) return Number(Next(), false);
-    if (t.kind == Token::Kind::kIdent) return Constant(Next());
+    if (t.kind == Token::Kind::kNumber) {
+      return Number(Next(), false);
+    }
+    if (t.kind == Token::Kind::kIdent) {
+      return Constant(Next());
+    }
     Fail(t, fmt::format("expected a number or constant, found {}", Describe(t)));
     return std::nullopt;
   }
@@ -274,19 +306,25 @@ class Assembler {
   std::optional<uint32_t> Constant(const Token& t) {
     // Action and arch names are upper case, exactly: `kill` is the syscall, not KILL.
     std::string upper(t.text);
-    if (upper.rfind("SECCOMP_RET_", 0) == 0) upper = upper.substr(12);
+    if (upper.rfind("SECCOMP_RET_", 0) == 0) {
+      upper = upper.substr(12);
+    }
     // Actions with data: ERRNO(n), TRACE(n), TRAP(n).
     static const std::map<std::string, uint32_t, std::less<>> kWithData = {
         {"ERRNO", kRetErrno}, {"TRACE", kRetTrace}, {"TRAP", kRetTrap}};
     if (auto it = kWithData.find(upper); it != kWithData.end() && IsPunct(Peek(), '(')) {
       Next();
       auto data = Value();
-      if (!data) return std::nullopt;
+      if (!data) {
+        return std::nullopt;
+      }
       if (*data > kRetData) {
         Fail(t, fmt::format("{}({}) does not fit the 16-bit data field", upper, *data));
         return std::nullopt;
       }
-      if (!Expect(')')) return std::nullopt;
+      if (!Expect(')')) {
+        return std::nullopt;
+      }
       return it->second | *data;
     }
     static const std::map<std::string, uint32_t, std::less<>> kActions = {
@@ -300,21 +338,35 @@ class Assembler {
       Fail(t, "ERRNO needs its data: ERRNO(n)");
       return std::nullopt;
     }
-    if (auto it = kActions.find(upper); it != kActions.end()) return it->second;
+    if (auto it = kActions.find(upper); it != kActions.end()) {
+      return it->second;
+    }
     // seccomp_data offsets.
-    if (t.text == "nr") return 0;
-    if (t.text == "arch") return 4;
-    if (t.text == "ip") return 8;
-    if (t.text == "ip.hi") return 12;
+    if (t.text == "nr") {
+      return 0;
+    }
+    if (t.text == "arch") {
+      return 4;
+    }
+    if (t.text == "ip") {
+      return 8;
+    }
+    if (t.text == "ip.hi") {
+      return 12;
+    }
     if (t.text == "args") {
-      if (!Expect('[')) return std::nullopt;
+      if (!Expect('[')) {
+        return std::nullopt;
+      }
       const Token& index = Peek();
       if (index.kind != Token::Kind::kNumber || index.number > 5) {
         Fail(index, "args index must be 0..5");
         return std::nullopt;
       }
       Next();
-      if (!Expect(']')) return std::nullopt;
+      if (!Expect(']')) {
+        return std::nullopt;
+      }
       uint32_t offset = 16 + 8 * static_cast<uint32_t>(index.number);
       if (Peek().kind == Token::Kind::kIdent && Peek().text == ".hi") {
         Next();
@@ -322,7 +374,9 @@ class Assembler {
       }
       return offset;
     }
-    if (auto nr = X86_64SyscallNumber(t.text)) return static_cast<uint32_t>(*nr);
+    if (auto nr = X86_64SyscallNumber(t.text)) {
+      return static_cast<uint32_t>(*nr);
+    }
     Fail(t, fmt::format("unknown constant '{}'", t.text));
     return std::nullopt;
   }
@@ -370,7 +424,9 @@ class Assembler {
       return false;
     }
     auto v = Value();
-    if (!v) return false;
+    if (!v) {
+      return false;
+    }
     *k = *v;
     *is_x = false;
     return true;
@@ -383,9 +439,13 @@ class Assembler {
       return std::nullopt;
     }
     Next();
-    if (!Expect('[')) return std::nullopt;
+    if (!Expect('[')) {
+      return std::nullopt;
+    }
     auto v = Value();
-    if (!v || !Expect(']')) return std::nullopt;
+    if (!v || !Expect(']')) {
+      return std::nullopt;
+    }
     return v;
   }
 
@@ -403,14 +463,20 @@ class Assembler {
       uint32_t k = 0;
       if (Accept('+')) {
         auto v = Value();
-        if (!v) return std::nullopt;
+        if (!v) {
+          return std::nullopt;
+        }
         k = *v;
       }
-      if (!Expect(']')) return std::nullopt;
+      if (!Expect(']')) {
+        return std::nullopt;
+      }
       return k;
     }
     auto v = Value();
-    if (!v || !Expect(']')) return std::nullopt;
+    if (!v || !Expect(']')) {
+      return std::nullopt;
+    }
     return v;
   }
 
@@ -422,23 +488,31 @@ class Assembler {
       return std::nullopt;
     }
     Next();
-    if (!Expect('*') || !Expect('(') || !Expect('[')) return std::nullopt;
+    if (!Expect('*') || !Expect('(') || !Expect('[')) {
+      return std::nullopt;
+    }
     auto v = Value();
-    if (!v || !Expect(']') || !Expect('&')) return std::nullopt;
+    if (!v || !Expect(']') || !Expect('&')) {
+      return std::nullopt;
+    }
     const Token& mask = Peek();
     if (mask.kind != Token::Kind::kNumber || mask.number != 0xf) {
       Fail(mask, "expected '4*([k]&0xf)'");
       return std::nullopt;
     }
     Next();
-    if (!Expect(')')) return std::nullopt;
+    if (!Expect(')')) {
+      return std::nullopt;
+    }
     return v;
   }
 
   void Emit(Insn insn, std::optional<LabelRef> jt = {}, std::optional<LabelRef> jf = {},
             std::optional<LabelRef> k = {}) {
     const int index = static_cast<int>(pending_.size());
-    for (LabelRef& label : unattached_) labels_[label.name] = index;
+    for (LabelRef& label : unattached_) {
+      labels_[label.name] = index;
+    }
     unattached_.clear();
     pending_.push_back(Pending{insn, std::move(jt), std::move(jf), std::move(k)});
   }
@@ -447,7 +521,9 @@ class Assembler {
   void ParseLine(std::string_view line, int line_no) {
     line_ = line_no;
     line_failed_ = false;
-    if (!Tokenize(line)) return;
+    if (!Tokenize(line)) {
+      return;
+    }
     // Labels: IDENT ':'.
     while (Peek().kind == Token::Kind::kIdent && IsPunct(Peek(1), ':')) {
       const Token& name = Next();
@@ -461,13 +537,17 @@ class Assembler {
       }
       unattached_.push_back(LabelRef{std::string(name.text), line_, name.column});
     }
-    if (Peek().kind == Token::Kind::kEnd) return;
+    if (Peek().kind == Token::Kind::kEnd) {
+      return;
+    }
     const Token& mnemonic = Next();
     if (mnemonic.kind != Token::Kind::kIdent) {
       Fail(mnemonic, fmt::format("expected an instruction, found {}", Describe(mnemonic)));
       return;
     }
-    if (!Instruction(Lower(mnemonic.text), mnemonic)) return;
+    if (!Instruction(Lower(mnemonic.text), mnemonic)) {
+      return;
+    }
     if (!line_failed_ && Peek().kind != Token::Kind::kEnd) {
       Fail(Peek(), fmt::format("unexpected {} after the instruction", Describe(Peek())));
     }
@@ -477,42 +557,66 @@ class Assembler {
     static const std::map<std::string, uint16_t, std::less<>> kSizes = {
         {"ld", op::kW}, {"ldh", op::kH}, {"ldb", op::kB}};
     for (const auto& [name, alu_op] : kAluOps) {
-      if (m != name) continue;
+      if (m != name) {
+        continue;
+      }
       uint32_t k = 0;
       bool is_x = false;
-      if (!Src(&k, &is_x)) return false;
+      if (!Src(&k, &is_x)) {
+        return false;
+      }
       Emit(Stmt(static_cast<uint16_t>(op::kAlu | alu_op | (is_x ? op::kX : op::kK)), k));
       return true;
     }
-    if (m == "neg") return Emit(Stmt(kNeg, 0)), true;
-    if (m == "tax") return Emit(Stmt(kTax, 0)), true;
-    if (m == "txa") return Emit(Stmt(kTxa, 0)), true;
-    if (m == "ret") return Ret();
+    if (m == "neg") {
+      return Emit(Stmt(kNeg, 0)), true;
+    }
+    if (m == "tax") {
+      return Emit(Stmt(kTax, 0)), true;
+    }
+    if (m == "txa") {
+      return Emit(Stmt(kTxa, 0)), true;
+    }
+    if (m == "ret") {
+      return Ret();
+    }
     if (m == "st" || m == "stx") {
       auto k = Memory();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(m == "st" ? kSt : kStx, *k));
       return true;
     }
     if (m == "ldi" || m == "ldxi") {
       Accept('#');
       auto k = Value();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(m == "ldi" ? kLdImm : kLdxImm, *k));
       return true;
     }
-    if (m == "ldx") return Ldx();
+    if (m == "ldx") {
+      return Ldx();
+    }
     if (m == "ldxb") {
       auto k = Msh();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(kLdxBMsh, *k));
       return true;
     }
-    if (auto it = kSizes.find(m); it != kSizes.end()) return Ld(it->second);
+    if (auto it = kSizes.find(m); it != kSizes.end()) {
+      return Ld(it->second);
+    }
     if (m == "ja" || m == "jmp") {
       uint32_t raw = 0;
       std::optional<LabelRef> label;
-      if (!Target(&raw, &label, 0xffffffffu)) return false;
+      if (!Target(&raw, &label, 0xffffffffu)) {
+        return false;
+      }
       Emit(Stmt(kJa, raw), {}, {}, std::move(label));
       return true;
     }
@@ -521,23 +625,39 @@ class Assembler {
                             : m == "jge" ? op::kJge : op::kJset;
       return CondJump(test, /*single_is_false=*/false, /*allow_two=*/true);
     }
-    if (m == "jne" || m == "jneq") return CondJump(op::kJeq, true, false);
-    if (m == "jlt") return CondJump(op::kJge, true, false);
-    if (m == "jle") return CondJump(op::kJgt, true, false);
-    if (m == ".insn") return RawInsn();
+    if (m == "jne" || m == "jneq") {
+      return CondJump(op::kJeq, true, false);
+    }
+    if (m == "jlt") {
+      return CondJump(op::kJge, true, false);
+    }
+    if (m == "jle") {
+      return CondJump(op::kJgt, true, false);
+    }
+    if (m == ".insn") {
+      return RawInsn();
+    }
     Fail(mnemonic, fmt::format("unknown instruction '{}'", mnemonic.text));
     return false;
   }
 
   bool Ret() {
     if (Accept('%')) {
-      if (IsIdent(Peek(), "a")) return Next(), Emit(Stmt(kRetA, 0)), true;
-      if (IsIdent(Peek(), "x")) return Next(), Emit(Stmt(kRetX, 0)), true;
+      if (IsIdent(Peek(), "a")) {
+        return Next(), Emit(Stmt(kRetA, 0)), true;
+      }
+      if (IsIdent(Peek(), "x")) {
+        return Next(), Emit(Stmt(kRetX, 0)), true;
+      }
       Fail(Peek(), "expected 'a' or 'x' after '%'");
       return false;
     }
-    if (IsIdent(Peek(), "a")) return Next(), Emit(Stmt(kRetA, 0)), true;
-    if (IsIdent(Peek(), "x")) return Next(), Emit(Stmt(kRetX, 0)), true;
+    if (IsIdent(Peek(), "a")) {
+      return Next(), Emit(Stmt(kRetA, 0)), true;
+    }
+    if (IsIdent(Peek(), "x")) {
+      return Next(), Emit(Stmt(kRetX, 0)), true;
+    }
     if (!Accept('#')) {
       Fail(Peek(), fmt::format("expected '#k', 'a' or 'x' after 'ret' (e.g. 'ret #ALLOW'), "
                                "found {}",
@@ -545,7 +665,9 @@ class Assembler {
       return false;
     }
     auto k = Value();
-    if (!k) return false;
+    if (!k) {
+      return false;
+    }
     Emit(Stmt(kRetK, *k));
     return true;
   }
@@ -554,28 +676,40 @@ class Assembler {
     const uint16_t abs = static_cast<uint16_t>(op::kLd | size | op::kAbs);
     const uint16_t ind = static_cast<uint16_t>(op::kLd | size | op::kInd);
     if (Accept('#')) {
-      if (size == op::kW && IsIdent(Peek(), "len")) return Next(), Emit(Stmt(kLdWLen, 0)), true;
+      if (size == op::kW && IsIdent(Peek(), "len")) {
+        return Next(), Emit(Stmt(kLdWLen, 0)), true;
+      }
       if (Peek().kind == Token::Kind::kIdent) {
-        if (auto ext = Extension(Peek().text)) return Next(), Emit(Stmt(abs, *ext)), true;
+        if (auto ext = Extension(Peek().text)) {
+          return Next(), Emit(Stmt(abs, *ext)), true;
+        }
       }
       if (size != op::kW) {
         Fail(Peek(), "ldh/ldb take '[k]', '[x + k]' or an extension");
         return false;
       }
       auto k = Value();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(kLdImm, *k));
       return true;
     }
-    if (size == op::kW && IsIdent(Peek(), "len")) return Next(), Emit(Stmt(kLdWLen, 0)), true;
+    if (size == op::kW && IsIdent(Peek(), "len")) {
+      return Next(), Emit(Stmt(kLdWLen, 0)), true;
+    }
     if (size == op::kW && Peek().kind == Token::Kind::kIdent && Peek().text == "M") {
       auto k = Memory();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(kLdMem, *k));
       return true;
     }
     if (Peek().kind == Token::Kind::kIdent) {
-      if (auto ext = Extension(Peek().text)) return Next(), Emit(Stmt(abs, *ext)), true;
+      if (auto ext = Extension(Peek().text)) {
+        return Next(), Emit(Stmt(abs, *ext)), true;
+      }
     }
     if (!Accept('[')) {
       Fail(Peek(), fmt::format("expected '#k', '[k]', '[x + k]', 'M[k]' or 'len', found {}",
@@ -584,29 +718,41 @@ class Assembler {
     }
     bool is_ind = false;
     auto k = Bracket(&is_ind);
-    if (!k) return false;
+    if (!k) {
+      return false;
+    }
     Emit(Stmt(is_ind ? ind : abs, *k));
     return true;
   }
 
   bool Ldx() {
     if (Accept('#')) {
-      if (IsIdent(Peek(), "len")) return Next(), Emit(Stmt(kLdxWLen, 0)), true;
+      if (IsIdent(Peek(), "len")) {
+        return Next(), Emit(Stmt(kLdxWLen, 0)), true;
+      }
       auto k = Value();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(kLdxImm, *k));
       return true;
     }
-    if (IsIdent(Peek(), "len")) return Next(), Emit(Stmt(kLdxWLen, 0)), true;
+    if (IsIdent(Peek(), "len")) {
+      return Next(), Emit(Stmt(kLdxWLen, 0)), true;
+    }
     if (Peek().kind == Token::Kind::kIdent && Peek().text == "M") {
       auto k = Memory();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(kLdxMem, *k));
       return true;
     }
     if (Peek().kind == Token::Kind::kNumber) {
       auto k = Msh();
-      if (!k) return false;
+      if (!k) {
+        return false;
+      }
       Emit(Stmt(kLdxBMsh, *k));
       return true;
     }
@@ -620,14 +766,20 @@ class Assembler {
   bool CondJump(uint16_t test, bool single_is_false, bool allow_two) {
     uint32_t k = 0;
     bool is_x = false;
-    if (!Src(&k, &is_x) || !Expect(',')) return false;
+    if (!Src(&k, &is_x) || !Expect(',')) {
+      return false;
+    }
     uint32_t first = 0;
     uint32_t second = 0;
     std::optional<LabelRef> first_label;
     std::optional<LabelRef> second_label;
-    if (!Target(&first, &first_label, 255)) return false;
+    if (!Target(&first, &first_label, 255)) {
+      return false;
+    }
     const bool two = allow_two && Accept(',');
-    if (two && !Target(&second, &second_label, 255)) return false;
+    if (two && !Target(&second, &second_label, 255)) {
+      return false;
+    }
     Insn insn = Jump(static_cast<uint16_t>(op::kJmp | test | (is_x ? op::kX : op::kK)), k, 0, 0);
     if (single_is_false) {
       insn.jf = static_cast<uint8_t>(first);
@@ -645,10 +797,14 @@ class Assembler {
     const uint32_t limits[4] = {0xffff, 0xff, 0xff, 0xffffffffu};
     const char* names[4] = {"code", "jt", "jf", "k"};
     for (int i = 0; i < 4; ++i) {
-      if (i > 0 && !Expect(',')) return false;
+      if (i > 0 && !Expect(',')) {
+        return false;
+      }
       const Token& at = Peek();
       auto v = Value();
-      if (!v) return false;
+      if (!v) {
+        return false;
+      }
       if (*v > limits[i]) {
         Fail(at, fmt::format(".insn {} {} does not fit ({} at most)", names[i], *v, limits[i]));
         return false;
@@ -689,9 +845,15 @@ class Assembler {
         return true;
       };
       uint64_t v = 0;
-      if (p.jt && offset(*p.jt, 255, &v)) p.insn.jt = static_cast<uint8_t>(v);
-      if (p.jf && offset(*p.jf, 255, &v)) p.insn.jf = static_cast<uint8_t>(v);
-      if (p.k && offset(*p.k, 0xffffffffu, &v)) p.insn.k = static_cast<uint32_t>(v);
+      if (p.jt && offset(*p.jt, 255, &v)) {
+        p.insn.jt = static_cast<uint8_t>(v);
+      }
+      if (p.jf && offset(*p.jf, 255, &v)) {
+        p.insn.jf = static_cast<uint8_t>(v);
+      }
+      if (p.k && offset(*p.k, 0xffffffffu, &v)) {
+        p.insn.k = static_cast<uint32_t>(v);
+      }
     }
   }
 
@@ -714,33 +876,67 @@ std::string Number(uint32_t k) {
 }
 
 std::string DataOffset(uint32_t k) {
-  if (k >= kSeccompDataSize || k % 4 != 0) return Number(k);
-  if (k == 0) return "nr";
-  if (k == 4) return "arch";
-  if (k == 8) return "ip";
-  if (k == 12) return "ip.hi";
+  if (k >= kSeccompDataSize || k % 4 != 0) {
+    return Number(k);
+  }
+  if (k == 0) {
+    return "nr";
+  }
+  if (k == 4) {
+    return "arch";
+  }
+  if (k == 8) {
+    return "ip";
+  }
+  if (k == 12) {
+    return "ip.hi";
+  }
   return fmt::format("args[{}]{}", (k - 16) / 8, (k % 8) != 0 ? ".hi" : "");
 }
 
 std::string RetValue(uint32_t k) {
   const uint32_t data = DataOf(k);
   switch (ActionOf(k)) {
-    case kRetKillProcess: if (data == 0) return "KILL_PROCESS"; break;
-    case kRetKillThread: if (data == 0) return "KILL_THREAD"; break;
+    case kRetKillProcess:
+      if (data == 0) {
+        return "KILL_PROCESS";
+      }
+      break;
+    case kRetKillThread:
+      if (data == 0) {
+        return "KILL_THREAD";
+      }
+      break;
     case kRetTrap: return data == 0 ? "TRAP" : fmt::format("TRAP({})", data);
     case kRetErrno: return fmt::format("ERRNO({})", data);
-    case kRetUserNotif: if (data == 0) return "NOTIFY"; break;
+    case kRetUserNotif:
+      if (data == 0) {
+        return "NOTIFY";
+      }
+      break;
     case kRetTrace: return fmt::format("TRACE({})", data);
-    case kRetLog: if (data == 0) return "LOG"; break;
-    case kRetAllow: if (data == 0) return "ALLOW"; break;
+    case kRetLog:
+      if (data == 0) {
+        return "LOG";
+      }
+      break;
+    case kRetAllow:
+      if (data == 0) {
+        return "ALLOW";
+      }
+      break;
     default: break;
   }
   return fmt::format("0x{:x}", k);
 }
 
 std::string CompareValue(uint32_t k) {
-  if (k == kAuditArchX86_64) return "AUDIT_ARCH_X86_64";
-  if (k == kAuditArchI386) return "AUDIT_ARCH_I386";
+  if (k == kAuditArchX86_64) {
+    return "AUDIT_ARCH_X86_64";
+  }
+  if (k == kAuditArchI386) {
+    return "AUDIT_ARCH_I386";
+  }
   return Number(k);
 }
 
@@ -755,19 +951,31 @@ std::optional<std::string> Mnemonic(std::span<const Insn> program, size_t i) {
   };
   const bool x_src = op::Src(insn.code) == op::kX;
   if (IsConditionalJump(insn.code)) {
-    if (x_src && insn.k != 0) return std::nullopt;
+    if (x_src && insn.k != 0) {
+      return std::nullopt;
+    }
     static const char* kNames[] = {"jeq", "jgt", "jge", "jset"};
     const std::string src = x_src ? "x" : "#" + CompareValue(insn.k);
     const char* name = kNames[(op::Op(insn.code) >> 4) - 1];
-    if (insn.jf == 0) return fmt::format("{} {}, {}", name, src, target(insn.jt));
+    if (insn.jf == 0) {
+      return fmt::format("{} {}, {}", name, src, target(insn.jt));
+    }
     return fmt::format("{} {}, {}, {}", name, src, target(insn.jt), target(insn.jf));
   }
-  if (insn.jt != 0 || insn.jf != 0) return std::nullopt;
-  if (insn.code == kJa) return fmt::format("ja {}", target(insn.k));
+  if (insn.jt != 0 || insn.jf != 0) {
+    return std::nullopt;
+  }
+  if (insn.code == kJa) {
+    return fmt::format("ja {}", target(insn.k));
+  }
   if (op::Class(insn.code) == op::kAlu && insn.code != kNeg && !OpcodeName(insn.code).empty()) {
     for (const auto& [name, alu_op] : kAluOps) {
-      if (op::Op(insn.code) != alu_op) continue;
-      if (x_src) return insn.k == 0 ? std::optional(fmt::format("{} x", name)) : std::nullopt;
+      if (op::Op(insn.code) != alu_op) {
+        continue;
+      }
+      if (x_src) {
+        return insn.k == 0 ? std::optional(fmt::format("{} x", name)) : std::nullopt;
+      }
       return fmt::format("{} #{}", name, Number(insn.k));
     }
   }
@@ -788,7 +996,9 @@ std::optional<std::string> Mnemonic(std::span<const Insn> program, size_t i) {
     case kRetK: return fmt::format("ret #{}", RetValue(insn.k));
     default: break;
   }
-  if (insn.k != 0) return std::nullopt;
+  if (insn.k != 0) {
+    return std::nullopt;
+  }
   switch (insn.code) {
     case kLdWLen: return "ld len";
     case kLdxWLen: return "ldx len";
@@ -806,9 +1016,13 @@ std::optional<std::string> Mnemonic(std::span<const Insn> program, size_t i) {
 std::vector<bool> AHoldsNr(std::span<const Insn> program) {
   const size_t len = program.size();
   std::vector<int> in(len, -1);  // -1 unreached, 0 no, 1 yes
-  if (len > 0) in[0] = 0;
+  if (len > 0) {
+    in[0] = 0;
+  }
   auto merge = [&](uint64_t t, int v) {
-    if (t < len) in[t] = in[t] == -1 ? v : (in[t] & v);
+    if (t < len) {
+      in[t] = in[t] == -1 ? v : (in[t] & v);
+    }
   };
   for (size_t i = 0; i < len; ++i) {
     const Insn& insn = program[i];
@@ -822,7 +1036,9 @@ std::vector<bool> AHoldsNr(std::span<const Insn> program) {
       merge(i + 1 + uint64_t{insn.k}, now);
       continue;
     }
-    if (op::Class(insn.code) == op::kRet) continue;
+    if (op::Class(insn.code) == op::kRet) {
+      continue;
+    }
     int out = now;
     if (insn.code == kLdWAbs) {
       out = insn.k == 0 ? 1 : 0;
@@ -833,7 +1049,9 @@ std::vector<bool> AHoldsNr(std::span<const Insn> program) {
     merge(i + 1, out);
   }
   std::vector<bool> holds(len);
-  for (size_t i = 0; i < len; ++i) holds[i] = in[i] == 1;
+  for (size_t i = 0; i < len; ++i) {
+    holds[i] = in[i] == 1;
+  }
   return holds;
 }
 
@@ -853,14 +1071,20 @@ std::string Disassemble(std::span<const Insn> program) {
   std::vector<bool> is_target(len, false);
   for (size_t i = 0; i < len; ++i) {
     lines[i] = Mnemonic(program, i);
-    if (!lines[i]) continue;
+    if (!lines[i]) {
+      continue;
+    }
     const Insn& insn = program[i];
     auto mark = [&](uint64_t t) {
-      if (t < len) is_target[t] = true;
+      if (t < len) {
+        is_target[t] = true;
+      }
     };
     if (IsConditionalJump(insn.code)) {
       mark(i + 1 + insn.jt);
-      if (insn.jf != 0) mark(i + 1 + insn.jf);  // jf == 0 is printed as the 2-operand form
+      if (insn.jf != 0) {
+        mark(i + 1 + insn.jf);  // jf == 0 is printed as the 2-operand form
+      }
     } else if (insn.code == kJa) {
       mark(i + 1 + uint64_t{insn.k});
     }
@@ -869,7 +1093,9 @@ std::string Disassemble(std::span<const Insn> program) {
   std::string out;
   for (size_t i = 0; i < len; ++i) {
     const Insn& insn = program[i];
-    if (is_target[i]) out += fmt::format("L{}:\n", i);
+    if (is_target[i]) {
+      out += fmt::format("L{}:\n", i);
+    }
     std::string text = lines[i] ? *lines[i]
                                 : fmt::format(".insn 0x{:04x}, {}, {}, 0x{:x}", insn.code,
                                               insn.jt, insn.jf, insn.k);

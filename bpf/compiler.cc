@@ -50,7 +50,9 @@ struct ContextDeleter {
 struct FdCloser {
   int fd;
   ~FdCloser() {
-    if (fd >= 0) close(fd);
+    if (fd >= 0) {
+      close(fd);
+    }
   }
 };
 
@@ -103,7 +105,9 @@ Outcome<std::vector<Insn>, std::string> Compile(const RuleList& rules) {
     }
   }
   FdCloser fd{memfd_create("sclab-bpf", MFD_CLOEXEC)};
-  if (fd.fd < 0) return Fail(fmt::format("memfd_create failed ({})", ErrName(errno)));
+  if (fd.fd < 0) {
+    return Fail(fmt::format("memfd_create failed ({})", ErrName(errno)));
+  }
   if (int rc = seccomp_export_bpf(ctx.get(), fd.fd); rc < 0) {
     return Fail(fmt::format("seccomp_export_bpf failed ({})", ErrName(-rc)));
   }
@@ -115,14 +119,20 @@ Outcome<std::vector<Insn>, std::string> Compile(const RuleList& rules) {
   for (;;) {
     const ssize_t n = read(fd.fd, buffer, sizeof(buffer));
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        continue;
+      }
       return Fail(fmt::format("reading the memfd failed ({})", ErrName(errno)));
     }
-    if (n == 0) break;
+    if (n == 0) {
+      break;
+    }
     bytes.insert(bytes.end(), buffer, buffer + n);
   }
   auto program = DecodeProgram(bytes);
-  if (!program) return Fail("libseccomp exported a truncated program: " + program.error());
+  if (!program) {
+    return Fail("libseccomp exported a truncated program: " + program.error());
+  }
   return std::move(program).value();
 }
 

@@ -79,12 +79,16 @@ namespace {
 inline uint32_t LoadLe32(const uint8_t* p) {
   uint32_t v;
   std::memcpy(&v, p, sizeof(v));
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
+  if constexpr (std::endian::native == std::endian::big) {
+    v = __builtin_bswap32(v);
+  }
   return v;
 }
 
 inline void StoreLe(uint8_t* p, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+  for (int i = 0; i < bytes; ++i) {
+    p[i] = static_cast<uint8_t>(v >> (8 * i));
+  }
 }
 
 }  // namespace
@@ -94,7 +98,9 @@ std::array<uint8_t, kSeccompDataSize> SeccompDataBytes(const SeccompData& data) 
   StoreLe(&out[0], static_cast<uint32_t>(data.nr), 4);
   StoreLe(&out[4], data.arch, 4);
   StoreLe(&out[8], data.instruction_pointer, 8);
-  for (size_t i = 0; i < 6; ++i) StoreLe(&out[16 + 8 * i], data.args[i], 8);
+  for (size_t i = 0; i < 6; ++i) {
+    StoreLe(&out[16 + 8 * i], data.args[i], 8);
+  }
   return out;
 }
 
@@ -220,7 +226,9 @@ mul_x:
   a *= x;
   SCLAB_STEP();
 div_x:
-  if (x == 0) return RunResult{0, executed};  // the converted program's "return 0"
+  if (x == 0) {
+    return RunResult{0, executed};  // the converted program's "return 0"
+  }
   a /= x;
   SCLAB_STEP();
 or_x:

@@ -30,7 +30,9 @@ Err<ValidationError> Reject(int insn, std::string reason, const char* rule) {
 
 // Models include/linux/filter.h bpf_anc_helper(): the SKF_AD_* offsets it knows.
 bool IsKnownAncillary(uint32_t k) {
-  if (k < kAncillaryOffset) return false;
+  if (k < kAncillaryOffset) {
+    return false;
+  }
   const uint32_t ad = k - kAncillaryOffset;
   // SKF_AD_PROTOCOL (0) .. SKF_AD_VLAN_TPID (60), every 4 bytes.
   return ad <= 60 && ad % 4 == 0;
@@ -194,7 +196,9 @@ std::optional<Err<ValidationError>> CheckSeccomp(std::vector<Insn>& program,
 }  // namespace
 
 std::string ValidationError::Message() const {
-  if (insn < 0) return reason;
+  if (insn < 0) {
+    return reason;
+  }
   return fmt::format("insn {}: {}", insn, reason);
 }
 
@@ -206,11 +210,15 @@ int TranslatedLength(std::span<const Insn> validated) {
     if (IsConditionalJump(insn.code)) {
       int cost = 1;
       // A negative immediate is first moved to a temporary register.
-      if (op::Src(insn.code) == op::kK && static_cast<int32_t>(insn.k) < 0) ++cost;
+      if (op::Src(insn.code) == op::kK && static_cast<int32_t>(insn.k) < 0) {
+        ++cost;
+      }
       // jf == 0 maps to one test; jt == 0 too, inverted (JNE/JLE/JLT), except for
       // JSET, which has no inverse; otherwise a test to jt and a JA to jf.
       const bool inverted = insn.jt == 0 && op::Op(insn.code) != op::kJset;
-      if (insn.jf != 0 && !inverted) ++cost;
+      if (insn.jf != 0 && !inverted) {
+        ++cost;
+      }
       total += cost;
     } else if (insn.code == kRetK) {
       total += 2;  // mov r0, k; exit
@@ -226,7 +234,9 @@ int TranslatedLength(std::span<const Insn> validated) {
 Outcome<ValidatedProgram, ValidationError> Validate(std::span<const Insn> program,
                                                    const ValidateOptions& options) {
   // seccomp_prepare_filter(): 0 < len <= BPF_MAXINSNS.
-  if (program.empty()) return Reject(-1, "program is empty (length 0)", "seccomp_prepare_filter");
+  if (program.empty()) {
+    return Reject(-1, "program is empty (length 0)", "seccomp_prepare_filter");
+  }
   if (program.size() > static_cast<size_t>(kMaxInsns)) {
     return Reject(-1,
                   fmt::format("program has {} instructions; the limit is {} (BPF_MAXINSNS)",
@@ -234,17 +244,23 @@ Outcome<ValidatedProgram, ValidationError> Validate(std::span<const Insn> progra
                   "seccomp_prepare_filter");
   }
   for (int pc = 0; pc < static_cast<int>(program.size()); ++pc) {
-    if (auto err = CheckClassicInsn(program, pc)) return *std::move(err);
+    if (auto err = CheckClassicInsn(program, pc)) {
+      return *std::move(err);
+    }
   }
   const Insn& last = program.back();
   if (last.code != kRetK && last.code != kRetA) {
     return Reject(static_cast<int>(program.size()) - 1, "last instruction is not a RET",
                   "bpf_check_classic");
   }
-  if (auto err = CheckLoadsAndStores(program)) return *std::move(err);
+  if (auto err = CheckLoadsAndStores(program)) {
+    return *std::move(err);
+  }
 
   std::vector<Insn> rewritten(program.begin(), program.end());
-  if (auto err = CheckSeccomp(rewritten, options.data_size)) return *std::move(err);
+  if (auto err = CheckSeccomp(rewritten, options.data_size)) {
+    return *std::move(err);
+  }
 
   ValidatedProgram out;
   out.original_.assign(program.begin(), program.end());

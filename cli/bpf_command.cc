@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -31,14 +32,18 @@ namespace {
 
 std::vector<bpf::Insn> LoadOrExit(const std::string& path) {
   auto program = LoadProgram(path);
-  if (!program.ok()) BadInput(program.error());
+  if (!program.ok()) {
+    BadInput(program.error());
+  }
   return std::move(program).value();
 }
 
 void AsmCommand(const std::string& path, const std::string& out_path) {
   std::string text;
   std::string error;
-  if (!ReadFile(path, &text, &error)) BadInput(error);
+  if (!ReadFile(path, &text, &error)) {
+    BadInput(error);
+  }
   auto assembled = bpf::Assemble(text);
   if (!assembled.ok()) {
     for (const bpf::AsmError& e : assembled.error()) {
@@ -57,7 +62,9 @@ void AsmCommand(const std::string& path, const std::string& out_path) {
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   out.close();
-  if (!out) BadInput(fmt::format("{}: error: cannot write", out_path));
+  if (!out) {
+    BadInput(fmt::format("{}: error: cannot write", out_path));
+  }
 }
 
 void DisasmCommand(const std::string& path) {
@@ -90,7 +97,11 @@ void EmuCommand(const std::vector<std::string>& paths) {
         bpf::ActionCache::Prepare(*filters.back(), caches.empty() ? nullptr : &caches.back()));
   }
   std::vector<const bpf::ValidatedProgram*> newest_first;
-  for (auto it = filters.rbegin(); it != filters.rend(); ++it) newest_first.push_back(it->get());
+  newest_first.reserve(filters.size());
+  for (const auto& filter : filters) {
+    newest_first.push_back(filter.get());
+  }
+  std::reverse(newest_first.begin(), newest_first.end());
   std::string line;
   int line_no = 0;
   while (std::getline(std::cin, line)) {
@@ -100,7 +111,9 @@ void EmuCommand(const std::vector<std::string>& paths) {
       BadInput(fmt::format("<stdin>:{}:{}: error: {}", line_no, parsed.error().column,
                            parsed.error().message));
     }
-    if (!parsed.value().has_value()) continue;
+    if (!parsed.value().has_value()) {
+      continue;
+    }
     const bpf::SeccompData& data = *parsed.value();
     // seccomp_run_filters(): a set bit in the newest filter's cache skips every filter.
     const uint32_t ret = caches.back().Allows(data.arch, data.nr)

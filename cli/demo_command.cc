@@ -28,11 +28,15 @@ std::vector<std::string> Directive(const std::string& text, std::string_view nam
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
+    if (end == std::string::npos) {
+      end = text.size();
+    }
     const std::string_view line(text.data() + start, end - start);
     if (line.rfind(marker, 0) == 0) {
       std::string_view rest = line.substr(marker.size());
-      while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+      while (!rest.empty() && rest.front() == ' ') {
+        rest.remove_prefix(1);
+      }
       out.emplace_back(rest);
     }
     start = end + 1;
@@ -52,13 +56,18 @@ std::string ConstantSummary(const bpf::ValidatedProgram& program) {
     }
   }
   std::vector<std::pair<int, std::string>> ordered;
-  for (const auto& [name, n] : counts) ordered.emplace_back(-n, name);
+  ordered.reserve(counts.size());
+  for (const auto& [name, n] : counts) {
+    ordered.emplace_back(-n, name);
+  }
   std::sort(ordered.begin(), ordered.end());
   std::string out;
   for (const auto& [negative, name] : ordered) {
     out += fmt::format("{}{} always {}", out.empty() ? "" : ", ", -negative, name);
   }
-  if (depends > 0) out += fmt::format("{}{} depend on arguments", out.empty() ? "" : ", ", depends);
+  if (depends > 0) {
+    out += fmt::format("{}{} depend on arguments", out.empty() ? "" : ", ", depends);
+  }
   return out;
 }
 
@@ -118,7 +127,9 @@ void RegisterDemoCommand(CLI::App& app) {
     std::vector<std::filesystem::path> files;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(*dir, ec)) {
-      if (entry.path().extension() == ".s") files.push_back(entry.path());
+      if (entry.path().extension() == ".s") {
+        files.push_back(entry.path());
+      }
     }
     if (ec || files.empty()) {
       std::fprintf(stderr, "%s: error: no example filters (*.s) found\n", dir->c_str());
@@ -132,7 +143,9 @@ void RegisterDemoCommand(CLI::App& app) {
     int refused = 0;
     for (const auto& file : files) {
       const int rc = RunExample(file);
-      if (rc == 2) throw CLI::RuntimeError(2);
+      if (rc == 2) {
+        throw CLI::RuntimeError(2);
+      }
       (rc == 0 ? accepted : refused)++;
     }
     std::printf("%zu example filters: %d accepted, %d refused by the kernel's checks\n",

@@ -32,14 +32,18 @@ bpf::Outcome<std::vector<bpf::Insn>, std::string> LoadProgram(const std::string&
   using Error = bpf::Err<std::string>;
   std::string contents;
   std::string error;
-  if (!ReadFile(path, &contents, &error)) return Error{error};
+  if (!ReadFile(path, &contents, &error)) {
+    return Error{error};
+  }
   const bool is_asm = path.size() >= 2 && path.compare(path.size() - 2, 2, ".s") == 0;
   if (is_asm) {
     auto assembled = bpf::Assemble(contents);
     if (!assembled.ok()) {
       std::string lines;
       for (const bpf::AsmError& e : assembled.error()) {
-        if (!lines.empty()) lines += "\n";
+        if (!lines.empty()) {
+          lines += "\n";
+        }
         lines += e.Format(path);
       }
       return Error{lines};
@@ -48,7 +52,9 @@ bpf::Outcome<std::vector<bpf::Insn>, std::string> LoadProgram(const std::string&
   }
   const std::vector<uint8_t> bytes(contents.begin(), contents.end());
   auto decoded = bpf::DecodeProgram(bytes);
-  if (!decoded.ok()) return Error{fmt::format("{}: error: {}", path, decoded.error())};
+  if (!decoded.ok()) {
+    return Error{fmt::format("{}: error: {}", path, decoded.error())};
+  }
   return std::move(decoded).value();
 }
 

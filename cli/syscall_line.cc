@@ -23,17 +23,27 @@ std::optional<uint64_t> ParseU64(std::string_view s) {
     base = 16;
     s.remove_prefix(2);
   }
-  if (s.empty()) return std::nullopt;
+  if (s.empty()) {
+    return std::nullopt;
+  }
   uint64_t value = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || end != s.data() + s.size()) {
+    return std::nullopt;
+  }
   return negative ? 0 - value : value;
 }
 
 std::optional<uint32_t> ParseArch(std::string_view s) {
-  if (s == "x86_64" || s == "AUDIT_ARCH_X86_64") return bpf::kAuditArchX86_64;
-  if (s == "i386" || s == "AUDIT_ARCH_I386") return bpf::kAuditArchI386;
-  if (auto v = ParseU64(s); v && *v <= 0xffffffffULL) return static_cast<uint32_t>(*v);
+  if (s == "x86_64" || s == "AUDIT_ARCH_X86_64") {
+    return bpf::kAuditArchX86_64;
+  }
+  if (s == "i386" || s == "AUDIT_ARCH_I386") {
+    return bpf::kAuditArchI386;
+  }
+  if (auto v = ParseU64(s); v && *v <= 0xffffffffULL) {
+    return static_cast<uint32_t>(*v);
+  }
   return std::nullopt;
 }
 
@@ -47,10 +57,16 @@ std::vector<Word> Split(std::string_view line) {
   size_t i = 0;
   auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
   while (i < line.size()) {
-    while (i < line.size() && blank(line[i])) ++i;
-    if (i >= line.size() || line[i] == '#') break;
+    while (i < line.size() && blank(line[i])) {
+      ++i;
+    }
+    if (i >= line.size() || line[i] == '#') {
+      break;
+    }
     const size_t start = i;
-    while (i < line.size() && !blank(line[i])) ++i;
+    while (i < line.size() && !blank(line[i])) {
+      ++i;
+    }
     words.push_back(Word{line.substr(start, i - start), static_cast<int>(start) + 1});
   }
   return words;
@@ -62,7 +78,9 @@ bpf::Outcome<std::optional<bpf::SeccompData>, SyscallLineError> ParseSyscallLine
     std::string_view line) {
   using Error = bpf::Err<SyscallLineError>;
   const std::vector<Word> words = Split(line);
-  if (words.empty()) return std::optional<bpf::SeccompData>();
+  if (words.empty()) {
+    return std::optional<bpf::SeccompData>();
+  }
   bpf::SeccompData out;
   out.arch = bpf::kAuditArchX86_64;
   const Word& nr = words[0];
@@ -89,10 +107,14 @@ bpf::Outcome<std::optional<bpf::SeccompData>, SyscallLineError> ParseSyscallLine
       out.arch = *arch;
     } else if (w.text.rfind("ip=", 0) == 0) {
       auto ip = ParseU64(w.text.substr(3));
-      if (!ip) return Error{{w.column, fmt::format("bad ip '{}'", w.text.substr(3))}};
+      if (!ip) {
+        return Error{{w.column, fmt::format("bad ip '{}'", w.text.substr(3))}};
+      }
       out.instruction_pointer = *ip;
     } else {
-      if (args == 6) return Error{{w.column, "more than 6 arguments"}};
+      if (args == 6) {
+        return Error{{w.column, "more than 6 arguments"}};
+      }
       auto v = ParseU64(w.text);
       if (!v) {
         return Error{{w.column, fmt::format("bad argument '{}' (decimal or 0x hex)", w.text)}};

@@ -13,9 +13,15 @@ ValidatedProgram Returning(uint32_t ret) { return MustValidate({Stmt(kRetK, ret)
 
 StackResult RunNewestFirst(const std::vector<uint32_t>& rets_newest_first) {
   std::vector<ValidatedProgram> programs;
-  for (uint32_t r : rets_newest_first) programs.push_back(Returning(r));
+  programs.reserve(rets_newest_first.size());
+  for (uint32_t r : rets_newest_first) {
+    programs.push_back(Returning(r));
+  }
   std::vector<const ValidatedProgram*> chain;
-  for (const auto& p : programs) chain.push_back(&p);
+  chain.reserve(programs.size());
+  for (const auto& p : programs) {
+    chain.push_back(&p);
+  }
   return RunStack(chain, SeccompData{});
 }
 
@@ -47,7 +53,9 @@ BOOST_AUTO_TEST_CASE(precedence_follows_signed_action_value) {
                             0x7ffe0000, 0x7fff0000};
   for (size_t i = 0; i + 1 < std::size(order); ++i) {
     BOOST_TEST_CONTEXT(fmt::format("0x{:08x} vs 0x{:08x}", order[i], order[i + 1])) {
-      if (PrecedenceKey(order[i]) == PrecedenceKey(order[i + 1])) continue;
+      if (PrecedenceKey(order[i]) == PrecedenceKey(order[i + 1])) {
+        continue;
+      }
       BOOST_TEST(ActionPrecedes(order[i], order[i + 1]));
       BOOST_TEST(!ActionPrecedes(order[i + 1], order[i]));
     }

@@ -16,7 +16,9 @@ std::vector<Insn> MustAssemble(std::string_view text) {
   auto result = Assemble(text);
   std::string errors;
   if (!result.ok()) {
-    for (const AsmError& e : result.error()) errors += e.Format("<text>") + "\n";
+    for (const AsmError& e : result.error()) {
+      errors += e.Format("<text>") + "\n";
+    }
   }
   BOOST_REQUIRE_MESSAGE(result.ok(), errors);
   return std::move(result).value();
@@ -151,7 +153,9 @@ BOOST_AUTO_TEST_CASE(comments_and_labels) {
 
 BOOST_AUTO_TEST_CASE(ja_label_reaches_beyond_255) {
   std::string text = "ja far\n";
-  for (int i = 0; i < 300; ++i) text += "ret #0\n";
+  for (int i = 0; i < 300; ++i) {
+    text += "ret #0\n";
+  }
   text += "far: ret #1\n";
   const std::vector<Insn> program = MustAssemble(text);
   BOOST_TEST(program[0] == Stmt(kJa, 300));
@@ -200,7 +204,9 @@ BOOST_DATA_TEST_CASE(reports_errors_with_line_and_column, boost::unit_test::data
 
 BOOST_AUTO_TEST_CASE(reports_label_beyond_255_for_conditional_jump) {
   std::string text = "jeq #1, far\n";
-  for (int i = 0; i < 256; ++i) text += "ret #0\n";
+  for (int i = 0; i < 256; ++i) {
+    text += "ret #0\n";
+  }
   text += "far: ret #1\n";
   auto result = Assemble(text);
   BOOST_REQUIRE(!result.ok());
@@ -318,7 +324,9 @@ BOOST_AUTO_TEST_CASE(survives_random_text) {
   for (int round = 0; round < 2000; ++round) {
     std::string text;
     const uint64_t n = rng.Below(40);
-    for (uint64_t i = 0; i < n; ++i) text += pieces[rng.Below(std::size(pieces))];
+    for (uint64_t i = 0; i < n; ++i) {
+      text += pieces[rng.Below(std::size(pieces))];
+    }
     auto result = Assemble(text);
     if (!result.ok()) {
       for (const AsmError& e : result.error()) {

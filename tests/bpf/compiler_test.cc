@@ -27,7 +27,9 @@ uint32_t Verdict(const ValidatedProgram& p, int nr, std::array<uint64_t, 6> args
   SeccompData d;
   d.nr = nr;
   d.arch = arch;
-  for (size_t i = 0; i < 6; ++i) d.args[i] = args[i];
+  for (size_t i = 0; i < 6; ++i) {
+    d.args[i] = args[i];
+  }
   return Run(p, d).ret;
 }
 

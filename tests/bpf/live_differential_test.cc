@@ -128,7 +128,9 @@ long InstallFilter(const std::vector<Insn>& program) {
 }
 
 [[noreturn]] void Spin() {
-  for (;;) __builtin_ia32_pause();
+  for (;;) {
+    __builtin_ia32_pause();
+  }
 }
 
 // ChildMain runs in the forked child: never returns, never exits once a filter is in.
@@ -153,7 +155,9 @@ long InstallFilter(const std::vector<Insn>& program) {
   const long rc = InstallFilter(program);
   sh->install_errno = rc == 0 ? 0 : errno;
   __atomic_store_n(&sh->installed, 1, __ATOMIC_RELEASE);
-  if (rc != 0 && fillers.empty()) _exit(0);
+  if (rc != 0 && fillers.empty()) {
+    _exit(0);
+  }
   if (rc == 0) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       sh->results[i] = sclab_raw_syscall(&inputs[i]);
@@ -183,13 +187,17 @@ ChildOutcome RunChild(Shared* sh, const std::vector<std::vector<Insn>>& fillers,
     std::perror("fork");
     std::exit(1);
   }
-  if (pid == 0) ChildMain(sh, fillers, program, inputs);
+  if (pid == 0) {
+    ChildMain(sh, fillers, program, inputs);
+  }
   const int64_t deadline = NowMs() + kChildTimeoutMs;
   int status = 0;
   bool reaped = false;
   while (NowMs() < deadline) {
     const bool installed = __atomic_load_n(&sh->installed, __ATOMIC_ACQUIRE) != 0;
-    if (installed) out.reported = true;
+    if (installed) {
+      out.reported = true;
+    }
     const bool done = __atomic_load_n(&sh->finished, __ATOMIC_ACQUIRE) != 0;
     if (installed && (done || (sh->install_errno != 0 && fillers.empty()) ||
                       sh->filler_errno != 0 || inputs.empty())) {
@@ -201,8 +209,12 @@ ChildOutcome RunChild(Shared* sh, const std::vector<std::vector<Insn>>& fillers,
       reaped = true;
       out.died = true;
       out.reported = __atomic_load_n(&sh->installed, __ATOMIC_ACQUIRE) != 0;
-      if (WIFSIGNALED(status)) out.signal = WTERMSIG(status);
-      if (WIFEXITED(status)) out.exit_status = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) {
+        out.signal = WTERMSIG(status);
+      }
+      if (WIFEXITED(status)) {
+        out.exit_status = WEXITSTATUS(status);
+      }
       break;
     }
     SleepUs(50);
@@ -234,8 +246,12 @@ class Generator {
 
   Generated Next() {
     const uint64_t pick = rng_.Below(100);
-    if (pick < 45) return {"valid", Valid(/*div_x=*/rng_.Chance(1, 4))};
-    if (pick < 50) return {"valid_any_return", ValidAnyReturn()};
+    if (pick < 45) {
+      return {"valid", Valid(/*div_x=*/rng_.Chance(1, 4))};
+    }
+    if (pick < 50) {
+      return {"valid_any_return", ValidAnyReturn()};
+    }
     return Broken();
   }
 
@@ -282,18 +298,30 @@ class Generator {
                                                : static_cast<uint32_t>(rng_.Below(200));
       return kRetErrno | data;
     }
-    if (r < 76) return kRetTrace | static_cast<uint32_t>(rng_.Below(100));
-    if (r < 82) return kRetUserNotif;
-    if (r < 88) return kRetKillThread | static_cast<uint32_t>(rng_.Below(3));
-    if (r < 92) return kRetKillProcess;
-    if (r < 96) return kRetTrap | static_cast<uint32_t>(rng_.Below(100));
+    if (r < 76) {
+      return kRetTrace | static_cast<uint32_t>(rng_.Below(100));
+    }
+    if (r < 82) {
+      return kRetUserNotif;
+    }
+    if (r < 88) {
+      return kRetKillThread | static_cast<uint32_t>(rng_.Below(3));
+    }
+    if (r < 92) {
+      return kRetKillProcess;
+    }
+    if (r < 96) {
+      return kRetTrap | static_cast<uint32_t>(rng_.Below(100));
+    }
     return 0x10000000;  // unknown: behaves as KILL_PROCESS
   }
 
   // Valid builds a program the kernel must accept whose returns never let a syscall run.
   std::vector<Insn> Valid(bool div_x) {
     pool_.clear();
-    for (int i = 0; i < 4; ++i) pool_.push_back(static_cast<uint32_t>(rng_.Below(460)));
+    for (int i = 0; i < 4; ++i) {
+      pool_.push_back(static_cast<uint32_t>(rng_.Below(460)));
+    }
     pool_.push_back(static_cast<uint32_t>(rng_.Next()));
     const size_t n = 2 + rng_.Below(40);
     std::vector<Insn> p;
@@ -317,8 +345,12 @@ class Generator {
       } else if (r < 32) {
         const uint16_t code = kAluK[rng_.Below(std::size(kAluK))];
         uint32_t k = K();
-        if (code == kDivK && k == 0) k = 3;
-        if (code == kLshK || code == kRshK) k &= 31;
+        if (code == kDivK && k == 0) {
+          k = 3;
+        }
+        if (code == kLshK || code == kRshK) {
+          k &= 31;
+        }
         p.push_back(Stmt(code, k));
       } else if (r < 38) {
         if (div_x && rng_.Chance(1, 3)) {
@@ -388,7 +420,9 @@ class Generator {
       set(Stmt(code, K()));
     } else if (kind == "bad_jt" || kind == "bad_jf") {
       const uint64_t past = p.size() - at - 1;  // offsets >= this leave the program
-      if (past > 255) return {kind, p};
+      if (past > 255) {
+        return {kind, p};
+      }
       const auto bad = static_cast<uint8_t>(past + rng_.Below(256 - past));
       Insn j = Jump(kJeqK, K(), 0, 0);
       (kind == "bad_jt" ? j.jt : j.jf) = bad;
@@ -460,7 +494,9 @@ class Generator {
         insn = Insn{static_cast<uint16_t>(rng_.Below(256)), static_cast<uint8_t>(rng_.Below(4)),
                     static_cast<uint8_t>(rng_.Below(4)), K()};
       }
-      if (rng_.Chance(1, 2)) p.back() = Stmt(kRetK, SafeReturn());
+      if (rng_.Chance(1, 2)) {
+        p.back() = Stmt(kRetK, SafeReturn());
+      }
     }
     return {kind, p};
   }
@@ -474,10 +510,14 @@ class Generator {
 // Callable: every return is a RET K whose action keeps the syscall from running.
 bool Callable(const ValidatedProgram& v) {
   for (const Insn& insn : v.Insns()) {
-    if (insn.code == kRetA) return false;
+    if (insn.code == kRetA) {
+      return false;
+    }
     if (insn.code == kRetK) {
       const uint32_t action = ActionOf(insn.k);
-      if (action == kRetAllow || action == kRetLog) return false;
+      if (action == kRetAllow || action == kRetLog) {
+        return false;
+      }
     }
   }
   return true;
@@ -520,8 +560,12 @@ std::vector<Input> MakeInputs(Rng& rng, const std::vector<uint32_t>& pool) {
     } else {
       in.nr = static_cast<int32_t>(0x40000000u | rng.Below(600));
     }
-    if (in.nr == 335 || in.nr == 336) in.nr = 337;  // they bypass every filter on 6.18
-    if (in.nr == 317) in.nr = 318;  // stacked filters let seccomp(2) through
+    if (in.nr == 335 || in.nr == 336) {
+      in.nr = 337;  // they bypass every filter on 6.18
+    }
+    if (in.nr == 317) {
+      in.nr = 318;  // stacked filters let seccomp(2) through
+    }
     for (uint64_t& a : in.args) {
       const uint64_t s = rng.Below(4);
       if (s == 0) {
@@ -542,7 +586,9 @@ std::vector<std::vector<Insn>> Fillers(int charge) {
   while (charge > 0) {
     // A filler of m loads + ret #ALLOW: T = m + 5, charge m + 9, m in 0..4095.
     int c = std::min(charge, 4095 + 9);
-    if (charge - c > 0 && charge - c < 9) c = charge - 9;
+    if (charge - c > 0 && charge - c < 9) {
+      c = charge - 9;
+    }
     std::vector<Insn> f(static_cast<size_t>(c - 9), Stmt(kLdWAbs, 0));
     f.push_back(Stmt(kRetK, kRetAllow));
     out.push_back(std::move(f));
@@ -563,7 +609,9 @@ std::string ProbeSeccomp(Shared* sh) {
     char line[256];
     int mode = 0;
     while (std::fgets(line, sizeof(line), status) != nullptr) {
-      if (std::sscanf(line, "Seccomp: %d", &mode) == 1) break;
+      if (std::sscanf(line, "Seccomp: %d", &mode) == 1) {
+        break;
+      }
     }
     std::fclose(status);
     if (mode != 0) {
@@ -574,7 +622,9 @@ std::string ProbeSeccomp(Shared* sh) {
   }
   const std::vector<Insn> allow = {Stmt(kRetK, kRetAllow)};
   const ChildOutcome out = RunChild(sh, {}, allow, {});
-  if (!out.reported) return "the probe child did not report";
+  if (!out.reported) {
+    return "the probe child did not report";
+  }
   if (sh->install_errno != 0) {
     return fmt::format("seccomp(SECCOMP_SET_MODE_FILTER) failed with errno {} ({})",
                        sh->install_errno, std::strerror(sh->install_errno));
@@ -597,7 +647,9 @@ std::string CompareInputs(const Shared& sh, const ChildOutcome& out,
     d.nr = in.nr;
     d.arch = kAuditArchX86_64;
     d.instruction_pointer = SyscallIp();
-    for (size_t a = 0; a < 6; ++a) d.args[a] = in.args[a];
+    for (size_t a = 0; a < 6; ++a) {
+      d.args[a] = in.args[a];
+    }
     const uint32_t predicted = predict(d);
     const Expectation e = Expect(predicted);
     const std::string where = fmt::format(
@@ -686,17 +738,23 @@ int Main() {
                        verdict.ok() ? "accepted" : "EINVAL: " + verdict.error().Message()));
       continue;
     }
-    if (!kernel_ok) continue;
+    if (!kernel_ok) {
+      continue;
+    }
     if (probe_candidates.size() < kLengthProbes && g.program.size() > 1) {
       probe_candidates.push_back(g.program);
     }
-    if (!run_inputs) continue;
+    if (!run_inputs) {
+      continue;
+    }
     ++callable;
     const ValidatedProgram& v = verdict.value();
     const std::string mismatch = CompareInputs(
         *sh, out, inputs, [&](const SeccompData& d) { return Run(v, d).ret; }, &inputs_compared,
         &deaths);
-    if (!mismatch.empty()) fail("interpreter " + mismatch);
+    if (!mismatch.empty()) {
+      fail("interpreter " + mismatch);
+    }
   }
 
   // Filter stacks: 2 or 3 filters; RunStack()'s precedence and newest-wins ties.
@@ -705,9 +763,15 @@ int Main() {
   for (int n = 0; n < kStacks; ++n) {
     std::vector<std::vector<Insn>> programs = gen.Stacked(2 + input_rng.Below(2));
     std::vector<ValidatedProgram> validated;
-    for (const auto& p : programs) validated.push_back(Validate(p).value());
+    validated.reserve(programs.size());
+    for (const auto& p : programs) {
+      validated.push_back(Validate(p).value());
+    }
     std::vector<const ValidatedProgram*> newest_first;
-    for (auto it = validated.rbegin(); it != validated.rend(); ++it) newest_first.push_back(&*it);
+    newest_first.reserve(validated.size());
+    for (const auto& v : validated) {
+      newest_first.insert(newest_first.begin(), &v);
+    }
     const std::vector<Input> inputs = MakeInputs(input_rng, gen.pool());
     const std::vector<Insn> newest = programs.back();
     programs.pop_back();
@@ -715,7 +779,9 @@ int Main() {
     auto fail = [&](const std::string& what) {
       ++failures;
       std::printf("MISMATCH stack %d: %s\n", n, what.c_str());
-      for (const auto& p : programs) std::printf("older filter:\n%s", Show(p).c_str());
+      for (const auto& p : programs) {
+        std::printf("older filter:\n%s", Show(p).c_str());
+      }
       std::printf("newest filter:\n%s", Show(newest).c_str());
     };
     if (!out.reported || sh->filler_errno != 0 || sh->install_errno != 0) {
@@ -727,7 +793,9 @@ int Main() {
     const std::string mismatch = CompareInputs(
         *sh, out, inputs, [&](const SeccompData& d) { return RunStack(newest_first, d).ret; },
         &stack_inputs, &deaths);
-    if (!mismatch.empty()) fail("RunStack " + mismatch);
+    if (!mismatch.empty()) {
+      fail("RunStack " + mismatch);
+    }
   }
 
   // TranslatedLength: exactly T left fits, T - 1 left is ENOMEM.
@@ -736,7 +804,9 @@ int Main() {
     const int t = Validate(program).value().TranslatedLength();
     for (int slack : {0, 1}) {
       const auto fillers = Fillers(kMaxInsnsPerPath - t + slack);
-      if (fillers.size() > kMaxFillers) continue;
+      if (fillers.size() > kMaxFillers) {
+        continue;
+      }
       const ChildOutcome out = RunChild(sh, fillers, program, {});
       const bool ok = out.reported && sh->filler_errno == 0 &&
                       sh->install_errno == (slack == 0 ? 0 : ENOMEM);
@@ -769,4 +839,11 @@ int Main() {
 }  // namespace
 }  // namespace sclab::bpf
 
-int main() { return sclab::bpf::Main(); }
+int main() {
+  try {
+    return sclab::bpf::Main();
+  } catch (const std::exception& e) {
+    std::printf("bpf_live_test: unexpected exception: %s\n", e.what());
+    return 1;
+  }
+}

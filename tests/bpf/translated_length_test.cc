@@ -26,7 +26,9 @@ class Chain {
  public:
   bool Attach(const std::vector<Insn>& program) {
     const int t = MustValidate(program).TranslatedLength();
-    if (t + charged_ > kMaxInsnsPerPath) return false;
+    if (t + charged_ > kMaxInsnsPerPath) {
+      return false;
+    }
     charged_ += t + kPathPenaltyPerFilter;
     return true;
   }
@@ -83,18 +85,24 @@ BOOST_AUTO_TEST_CASE(one_ret_is_5_and_4096_rets_are_8195) {
 
 BOOST_AUTO_TEST_CASE(seven_filters_of_4095_loads_fit_and_the_eighth_does_not) {
   Chain chain;
-  for (int i = 0; i < 7; ++i) BOOST_TEST(chain.Attach(LoadsThenRet(4095)));
+  for (int i = 0; i < 7; ++i) {
+    BOOST_TEST(chain.Attach(LoadsThenRet(4095)));
+  }
   BOOST_TEST(!chain.Attach(LoadsThenRet(4095)));
   // Live: the same holds for 4094 loads + ret (T = 4099).
   Chain shorter;
-  for (int i = 0; i < 7; ++i) BOOST_TEST(shorter.Attach(LoadsThenRet(4094)));
+  for (int i = 0; i < 7; ++i) {
+    BOOST_TEST(shorter.Attach(LoadsThenRet(4094)));
+  }
   BOOST_TEST(!shorter.Attach(LoadsThenRet(4094)));
 }
 
 BOOST_AUTO_TEST_CASE(after_one_ret_three_4096_ret_filters_fit) {
   Chain chain;
   BOOST_TEST(chain.Attach(Rets(1)));
-  for (int i = 0; i < 3; ++i) BOOST_TEST(chain.Attach(Rets(4096)));
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(chain.Attach(Rets(4096)));
+  }
   BOOST_TEST(!chain.Attach(Rets(4096)));
   // 32768 - (9 + 3 * 8199) = 8162 left: a 4079-RET filter (T = 8161) fits, 4080 not.
   BOOST_TEST(!chain.Attach(Rets(4080)));
@@ -106,7 +114,9 @@ BOOST_AUTO_TEST_CASE(after_4064_rets_twelve_fit_and_thirteen_do_not) {
   // Live: 1, 3 x 4096, 4064 fit; then 4063 and 13 are ENOMEM, 12 fits, then 1 is not.
   Chain chain;
   BOOST_TEST(chain.Attach(Rets(1)));
-  for (int i = 0; i < 3; ++i) BOOST_TEST(chain.Attach(Rets(4096)));
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(chain.Attach(Rets(4096)));
+  }
   BOOST_TEST(chain.Attach(Rets(4064)));
   BOOST_TEST(!chain.Attach(Rets(4063)));
   BOOST_TEST(!chain.Attach(Rets(13)));
