@@ -1,0 +1,92 @@
+// Proposal is one seccomp API proposal of the 2020 "seccomp feature development"
+// thread (../shared/PROPOSALS.md), run as a plug-in of the simulated kernel. Every
+// proposal lives in its own folder (kernel_sim/proposals/<name>/) with a README, and
+// is listed once in AllProposals() (registry.h).
+//
+// What a proposal provides, and who uses it:
+// - Layouts(abi): its uapi structs at the old and the new version of its ABI, laid out
+//   by model/layout.h as the C compiler would (holes included). docs/proposals.md and
+//   `seccomp-lab proposals` draw them with model::RenderByteMap().
+// - Compat(user, kernel): the outcome of the standard receive (pid, syscall number,
+//   arguments, the open_how contents, plus the new version's field) when userspace
+//   built for `user` runs on a kernel implementing `kernel`. Computed by running the
+//   proposal's own model functions on simulated memory, never written down by hand.
+// - Traits(): what the design asks of userspace (fixed-size buffers possible,
+//   allocations, whether the supervisor must read the target's memory).
+//
+// Every copy the model functions make goes through model/copy.h (CopyFromUser,
+// CopyToUser, CopyStructFromUser, CopyStructToUser, CheckZeroedUser), so the
+// CopyCounters see every byte and every operation. Errors are real errno values;
+// ENOTSUPP (524, kernel-internal) is never returned.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/errno.h"
+#include "model/layout.h"
+
+namespace sclab::ksim::proposals {
+
+// Abi is which version of a proposal's ABI a userspace was built for, or a kernel
+// implements. Every proposal has exactly these two.
+enum class Abi : uint8_t { kOld = 1, kNew = 2 };
+
+// AbiName is "old" or "new".
+std::string_view AbiName(Abi abi);
+
+// kAbis lists both versions, old first.
+inline constexpr Abi kAbis[] = {Abi::kOld, Abi::kNew};
+
+// CompatKind classifies one old/new userspace x old/new kernel pairing:
+// - kWorks: every field the userspace reads holds the kernel's value;
+// - kDegrades: the call works but a field the userspace wants is missing, and the
+//   userspace can tell (a size, a validity bit, an errno it retried after);
+// - kMisreads: some field the userspace reads holds a wrong value and nothing told it;
+// - kFails: the receive fails with `err` and the design gives userspace no way on.
+enum class CompatKind : uint8_t { kWorks, kDegrades, kMisreads, kFails };
+
+// CompatCell is one computed pairing.
+struct CompatCell {
+  Abi user = Abi::kOld;
+  Abi kernel = Abi::kOld;
+  CompatKind kind = CompatKind::kWorks;
+  model::Errno err{};  // kFails: the errno; kDegrades: the errno userspace saw first (or 0)
+  std::string detail;  // one sentence: how it was detected, or what went wrong
+
+  // Label is "works", "degrades (EINVAL)", "degrades", "misreads", "fails EINVAL".
+  std::string Label() const;
+  friend bool operator==(const CompatCell&, const CompatCell&) = default;
+};
+
+// Traits are what the design asks of a supervisor doing the standard workload.
+struct Traits {
+  bool fixed_size_buffers = true;     // userspace can use buffers sized at compile time
+  uint32_t setup_allocations = 0;     // dynamic allocations before the first notification
+  uint32_t per_notif_allocations = 0; // dynamic allocations per notification
+  bool reads_target_memory = false;   // the supervisor reads open_how from the target itself
+  std::string note;                   // one sentence on the above
+};
+
+class Proposal {
+ public:
+  virtual ~Proposal() = default;
+
+  // Name is the folder and scenario name ("perf_config").
+  virtual std::string_view Name() const = 0;
+  // Title is one line for tables ("perf_event_attr-style configure + flat records").
+  virtual std::string_view Title() const = 0;
+  // Layouts are the proposal's uapi structs at `abi`, in the order the README shows them.
+  virtual std::vector<model::StructLayout> Layouts(Abi abi) const = 0;
+  // Compat runs the standard receive with userspace built for `user` on a kernel
+  // implementing `kernel`, and classifies what userspace saw.
+  virtual CompatCell Compat(Abi user, Abi kernel) const = 0;
+  virtual Traits GetTraits() const = 0;
+
+  // CompatMatrix is Compat() for old/old, old/new, new/old, new/new (user/kernel).
+  std::vector<CompatCell> CompatMatrix() const;
+};
+
+}  // namespace sclab::ksim::proposals
