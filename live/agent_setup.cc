@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -63,6 +64,10 @@ void RunSpawnedAgent(const SpawnSetup& setup) {
   }
 
   if (setsid() < 0) Fail(page, kSetupSession);
+  // The new session is a new autogroup; sleeping once lets the scheduler place the
+  // group with its real weight (without it, a busy machine can starve it ~1 s).
+  const timespec nap{0, 100'000};
+  nanosleep(&nap, nullptr);
 
   // Limits first: fd 1023 needs RLIMIT_NOFILE >= 1024.
   const rlimit nofile{kNofile, kNofile};

@@ -39,7 +39,7 @@ long NowNs() {
 
 void KillAndReapEverything() {
   for (RunSlot& slot : g_slots) {
-    if (slot.used.load() == 0) continue;
+    if (slot.used.load() != 1) continue;  // 2: being filled
     const int groups = slot.groups.load();
     for (int i = 0; i < groups && i < kMaxTasks; ++i) {
       const int pgid = slot.pgids[i].load();
@@ -57,7 +57,7 @@ void KillAndReapEverything() {
     }
   }
   for (RunSlot& slot : g_slots) {
-    if (slot.used.load() == 0) continue;
+    if (slot.used.load() != 1) continue;  // 2: being filled
     RemoveTree(slot.scratch);
     slot.used.store(0);
   }

@@ -57,7 +57,7 @@ using scn::TaskId;
 constexpr uint64_t kSlotBytes = 20 * 1024;        // four RW pages + one PROT_NONE page
 constexpr uint64_t kSlotDataBytes = 16 * 1024;
 constexpr uint32_t kSlotsPerProcess = 512;
-constexpr long kSysRtSigreturn = 15, kSysClone = 56, kSysFutex = 202, kSysRestart = 219;
+constexpr long kSysRtSigaction = 13, kSysRtSigreturn = 15, kSysClone = 56, kSysFutex = 202, kSysRestart = 219;
 constexpr long kSysPrctl = 157, kSysSeccomp = 317;
 constexpr int kPrSetSeccomp = 22;
 constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD (6.9)
@@ -94,13 +94,17 @@ bool NoSyscall(int nr) {
   return nr >= 1024 && !x32;
 }
 
-// ChangesSeccomp: calls that may change some task's filters (TSYNC: any thread of the
-// caller's process) or enter strict mode.
+// ChangesSeccomp: calls that may change the caller's filters or enter strict mode;
+// Tsync: one that may also change the filters of the caller's other threads.
 bool ChangesSeccomp(long nr, const std::array<uint64_t, 6>& args) {
   const auto op = static_cast<uint32_t>(args[0]);
   if (nr == kSysSeccomp) return op == 0 || op == 1;
   if (nr == kSysPrctl) return static_cast<int32_t>(op) == kPrSetSeccomp;
   return false;
+}
+
+bool Tsync(long nr, const std::array<uint64_t, 6>& args) {
+  return nr == kSysSeccomp && static_cast<uint32_t>(args[0]) == 1 && (args[1] & 1) != 0;
 }
 
 TaskEnd EndFrom(bool killed, int value) {
@@ -111,6 +115,18 @@ TaskEnd EndFrom(bool killed, int value) {
 }
 
 void SleepFor(std::chrono::microseconds us) { std::this_thread::sleep_for(us); }
+
+// Describe says what /proc shows of a task, for error messages.
+std::string Describe(int pid, int tid) {
+  const auto status = ReadTaskStatus(pid, tid);
+  if (!status) return "(gone)";
+  std::string text = std::string("(state ") + status->state;
+  if (const auto nr = ReadTaskSyscall(pid, tid)) text += ", syscall " + std::to_string(*nr);
+  const std::string wchan = ReadTaskWchan(pid, tid);
+  if (!wchan.empty() && wchan != "0") text += ", in " + wchan;
+  if (status->UnblockedPending() != 0) text += ", signals pending";
+  return text + ")";
+}
 
 // ReapedStatus: for a process that was reaped, its wait status from the pidfd's exit
 // info (6.15+); nullopt while it exists. `gone` is set when the kernel says the
@@ -350,8 +366,33 @@ void LiveMachine::SetSchedIdle(Task& task, bool idle) {
   }
 }
 
+// SetSessionLow sets the nice value of the session's autogroup (every `process` is a
+// session, and with autogroup scheduling each session competes as one group): 19
+// while all its tasks spin idle, so that spinners leave the CPUs to the runner and
+// to the tasks that work, whatever their per-task policy.
+void LiveMachine::SetSessionLow(size_t session, bool low) {
+  Process& leader = processes_[session];
+  if (!root_ || leader.session_low == low) return;
+  for (size_t i = 0; i < processes_.size(); ++i) {
+    if (processes_[i].channel_owner != session) continue;
+    for (TaskId id : processes_[i].tasks) {
+      const Task& task = tasks_[id];
+      if (task.end && task.end->kind != TaskEnd::Kind::kAlive) continue;
+      const int fd = open(("/proc/" + std::to_string(task.tid) + "/autogroup").c_str(),
+                          O_WRONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      const char* nice = low ? "19" : "0";
+      const bool ok = write(fd, nice, std::strlen(nice)) > 0;
+      close(fd);
+      if (ok) leader.session_low = low;
+      return;
+    }
+  }
+}
+
 void LiveMachine::Post(Task& task, uint32_t op, long nr, const std::array<uint64_t, 6>& args,
                        TaskPage* child, uintptr_t child_stack_top) {
+  SetSessionLow(processes_[task.process].channel_owner, false);
   SetSchedIdle(task, false);
   TaskPage* page = PageOf(task);
   page->op = op;
@@ -435,27 +476,29 @@ uint64_t LiveMachine::AllocBuffer(TaskId task, uint64_t size) {
 }
 
 void LiveMachine::WriteMemory(TaskId task, uint64_t addr, std::span<const uint8_t> bytes) {
-  if (bytes.empty()) return;
-  const int tid = LiveTidOf(task);
-  iovec local{const_cast<uint8_t*>(bytes.data()), bytes.size()};
-  iovec remote{reinterpret_cast<void*>(addr), bytes.size()};
-  const ssize_t n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
-  if (n != static_cast<ssize_t>(bytes.size())) {
-    throw MachineError(Errno("live: process_vm_writev into task " + TaskAt(task).name));
-  }
+  TransferMemory(task, addr, const_cast<uint8_t*>(bytes.data()), bytes.size(), true);
 }
 
 std::vector<uint8_t> LiveMachine::ReadMemory(TaskId task, uint64_t addr, uint64_t len) {
   std::vector<uint8_t> bytes(len);
-  if (len == 0) return bytes;
-  const int tid = LiveTidOf(task);
-  iovec local{bytes.data(), len};
-  iovec remote{reinterpret_cast<void*>(addr), len};
-  const ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-  if (n != static_cast<ssize_t>(len)) {
-    throw MachineError(Errno("live: process_vm_readv from task " + TaskAt(task).name));
-  }
+  TransferMemory(task, addr, bytes.data(), len, false);
   return bytes;
+}
+
+// TransferMemory copies between the runner and a task's memory with
+// process_vm_{read,write}v (through a living thread: an exited leader has no mm).
+void LiveMachine::TransferMemory(TaskId task, uint64_t addr, uint8_t* local, uint64_t len,
+                                 bool write) {
+  if (len == 0) return;
+  const int tid = LiveTidOf(task);
+  iovec here{local, len};
+  iovec there{reinterpret_cast<void*>(addr), len};
+  const ssize_t n = write ? process_vm_writev(tid, &here, 1, &there, 1, 0)
+                          : process_vm_readv(tid, &here, 1, &there, 1, 0);
+  if (n != static_cast<ssize_t>(len)) {
+    throw MachineError(Errno(std::string("live: ") + (write ? "process_vm_writev into" : "process_vm_readv from") +
+                             " task " + TaskAt(task).name));
+  }
 }
 
 // --- Machine: tasks --------------------------------------------------------------
@@ -468,7 +511,10 @@ scn::TaskId LiveMachine::SpawnProcess(std::string_view name, bool privileged) {
   if (tasks_.size() >= options_.task_budget) {
     throw MachineError("live: task budget (" + std::to_string(options_.task_budget) + ") reached");
   }
-  const auto deadline = StepDeadline();
+  StepDeadline();  // throws once the scenario is out of time
+  // A new session is a new scheduler group, which a busy machine can leave waiting
+  // for a long moment before its first run: the spawn is bounded by the scenario.
+  const auto deadline = run_start_ + std::chrono::milliseconds(options_.scenario_timeout_ms);
   const int page_index = ReservePage();
   TaskPage* page = &pages_[page_index];
   int sv[2];
@@ -523,11 +569,12 @@ scn::TaskId LiveMachine::SpawnProcess(std::string_view name, bool privileged) {
                          std::strerror(static_cast<int>(error & 0xffff)));
     }
     if (Clock::now() > deadline) {
-      throw MachineError("live: agent " + std::string(name) + " did not start within the step timeout");
+      throw MachineError("live: agent " + std::string(name) +
+                         " did not start within the scenario timeout " + Describe(pid, pid));
     }
     SleepFor(std::chrono::microseconds(50));
   }
-  Settle(deadline, false);
+  Settle(StepDeadline(), false);
   return id;
 }
 
@@ -535,7 +582,12 @@ scn::CallId LiveMachine::StartSyscall(TaskId id, int nr, const std::array<uint64
   Task& task = UsableTask(id, "StartSyscall");
   CheckSyscallAllowed(task, id, nr);
   const auto deadline = StepDeadline();
-  if (ChangesSeccomp(nr, args)) StopFutexWaits(task.process);
+  if (nr == kSysRtSigaction) processes_[task.process].may_have_handlers = true;
+  if (ChangesSeccomp(nr, args)) {
+    // No futex after this call until the runner says the new filters allow it.
+    PageOf(task)->futex_ok.store(0, std::memory_order_seq_cst);
+    if (Tsync(nr, args)) StopFutexWaits(task.process, id);
+  }
   Call call;
   call.task = id;
   call.nr = nr;
@@ -737,42 +789,21 @@ std::vector<int> LiveMachine::ProcessGroups() const {
 void LiveMachine::NoteFutexAllowed(TaskId id, bool allowed) {
   Task& task = TaskAt(id);
   PageOf(task)->futex_ok.store(allowed ? 1 : 0, std::memory_order_seq_cst);
-  if (!allowed) {
-    if (!task.busy && (!task.end || task.end->kind == TaskEnd::Kind::kAlive)) SetSchedIdle(task, true);
-  } else {
-    SetSchedIdle(task, false);
-  }
+  if (!shut_down_) AdjustScheduling();
 }
 
-// StopFutexWaits makes every idle task of the process leave FUTEX_WAIT and spin
-// before a call that may change its filters (TSYNC): a sleeping futex is safe, but a
-// signal with SA_RESTART would restart it under the new filters.
-void LiveMachine::StopFutexWaits(size_t process) {
-  struct Pending {
-    Task* task;
-    uint64_t mark;
-  };
-  std::vector<Pending> pending;
+// StopFutexWaits makes the other tasks of the process leave FUTEX_WAIT before a
+// TSYNC may change their filters: a sleeping futex interrupted by a signal with
+// SA_RESTART would be restarted under the new filters. Ringing is enough: FUTEX_WAKE
+// takes every sleeper off the word (its futex returns 0, never a restart), and with
+// futex_ok cleared and kFutexWaiters gone none can sleep there again.
+void LiveMachine::StopFutexWaits(size_t process, TaskId caller) {
   for (TaskId id : processes_[process].tasks) {
     Task& task = tasks_[id];
-    if (task.end && task.end->kind != TaskEnd::Kind::kAlive) continue;
+    if (id == caller || (task.end && task.end->kind != TaskEnd::Kind::kAlive)) continue;
     TaskPage* page = PageOf(task);
     page->futex_ok.store(0, std::memory_order_seq_cst);
     Ring(page);
-    if (!task.busy) pending.push_back({&task, page->idle_iter.load()});
-  }
-  const auto deadline = StepDeadline();
-  for (const Pending& p : pending) {
-    TaskPage* page = PageOf(*p.task);
-    while (page->idle_iter.load() == p.mark) {
-      if (!EndOf(*p.task) && Clock::now() > deadline) {
-        const auto status = ReadTaskStatus(processes_[process].pid, p.task->tid);
-        if (status && (status->state == 'T' || status->state == 't')) break;  // docs/live.md: limits
-        throw MachineError("live: task " + p.task->name + " did not leave its futex wait");
-      }
-      if (EndOf(*p.task)) break;
-      SleepFor(std::chrono::microseconds(20));
-    }
   }
 }
 
@@ -968,6 +999,7 @@ void LiveMachine::RegisterChild(Call& call, long result) {
     process.pidfd = static_cast<int>(syscall(SYS_pidfd_open, process.pid, 0));
     process.channel_owner = processes_[parent_process].channel_owner;
     process.next_slot = processes_[parent_process].next_slot;
+    process.may_have_handlers = processes_[parent_process].may_have_handlers;
     process.tasks.push_back(id);
     task.name = parent.name + "/fork";
     task.process = processes_.size();
@@ -990,7 +1022,8 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   TaskPage* page = PageOf(task);
   seen->task = id;
   auto fail = [&](const std::string& text) {
-    *why = "task " + task.name + " (tid " + std::to_string(task.tid) + ") " + text;
+    *why = "task " + task.name + " (tid " + std::to_string(task.tid) + ") " + text + " " +
+           Describe(process.pid, task.tid);
     return false;
   };
   if (ProcessEndOf(process)) {
@@ -1036,7 +1069,7 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   if (in_call) {
     const Call& c = *call;
     if (page->enter_seq.load() != c.seq) return fail("has not picked up its command yet");
-    if (!sleeping) return fail("is running inside syscall " + std::to_string(c.nr));
+    if (!sleeping) return fail("has not returned from syscall " + std::to_string(c.nr));
     const std::optional<long> nr = ReadTaskSyscall(process.pid, task.tid);
     if (!nr || (*nr != c.nr && *nr != kSysRestart)) {
       return fail("sleeps outside its syscall " + std::to_string(c.nr));
@@ -1063,6 +1096,12 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
       ReadTaskSyscall(process.pid, task.tid) == kSysFutex) {
     seen->kind = kSeenIdleFutex;
     seen->switches = status->switches;
+    return true;
+  }
+  if (!process.may_have_handlers) {
+    // Without a handler a signal kills, stops (both seen above once they act) or is
+    // discarded: a spinner need not run to be known settled.
+    seen->kind = kSeenIdleSpin;
     return true;
   }
   // Running (spinning, or on its way back from a handler): once the loop has gone
@@ -1101,9 +1140,13 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
       }
     }
     for (const Call& call : calls_) {
-      if (!call.clone_resolved) {
+      // A clone asleep in the kernel (a notification) is judged with its task; one
+      // that returned, or whose child claimed its page, must finish registering.
+      if (call.clone_resolved) continue;
+      const bool returned = PageOf(tasks_[call.task])->done_seq.load() == call.seq;
+      if (returned || pages_[call.child_page].fork_claim.load() != 0) {
         all = false;
-        why = "a clone by task " + tasks_[call.task].name + " is not resolved yet";
+        why = "the child of a clone by task " + tasks_[call.task].name + " is not running yet";
       }
     }
     if (all) {
@@ -1129,12 +1172,20 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
   AdjustScheduling();
 }
 
-// AdjustScheduling lowers spinning idle agents to SCHED_IDLE, so that on a small
-// machine they do not compete with the runner and the tasks that work.
+// AdjustScheduling lowers spinning idle agents to SCHED_IDLE, and sessions made only
+// of them to autogroup nice 19, so that on a small machine they do not compete
+// with the runner and the tasks that work. Post() raises them again.
 void LiveMachine::AdjustScheduling() {
+  std::vector<int> spinning(processes_.size(), -1);  // per session: -1 none, 0 no, 1 yes
   for (Task& task : tasks_) {
-    if (task.busy || (task.end && task.end->kind != TaskEnd::Kind::kAlive)) continue;
-    if (PageOf(task)->futex_ok.load() == 0) SetSchedIdle(task, true);
+    if (task.end && task.end->kind != TaskEnd::Kind::kAlive) continue;
+    const bool spinner = !task.busy && PageOf(task)->futex_ok.load() == 0;
+    SetSchedIdle(task, spinner);
+    int& session = spinning[processes_[task.process].channel_owner];
+    session = (session != 0 && spinner) ? 1 : 0;
+  }
+  for (size_t session = 0; session < processes_.size(); ++session) {
+    if (spinning[session] >= 0) SetSessionLow(session, spinning[session] == 1);
   }
 }
 

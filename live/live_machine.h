@@ -91,6 +91,8 @@ class LiveMachine final : public scn::Machine {
     bool top_level = false;
     std::optional<ProcessEnd> end;
     bool reaped = false;
+    bool may_have_handlers = false;  // some task issued rt_sigaction (inherited by fork)
+    bool session_low = false;        // top-level: the session's autogroup is at nice 19
     std::vector<scn::TaskId> tasks;
   };
   struct Task {
@@ -141,7 +143,8 @@ class LiveMachine final : public scn::Machine {
             TaskPage* child, uintptr_t child_stack_top);
   uintptr_t StackTop(int page) const;
   void CheckSyscallAllowed(Task& task, scn::TaskId id, int nr);
-  void StopFutexWaits(size_t process);
+  void StopFutexWaits(size_t process, scn::TaskId caller);
+  void SetSessionLow(size_t session, bool low);
   Clock::time_point StepDeadline();
   void ThrowIfInterrupted();
   void Settle(Clock::time_point deadline, bool confirm);
@@ -156,6 +159,7 @@ class LiveMachine final : public scn::Machine {
   void AdjustScheduling();
   void WaitForChange(const Task& task, uint32_t seq, std::chrono::microseconds limit);
   int LiveTidOf(scn::TaskId task);
+  void TransferMemory(scn::TaskId task, uint64_t addr, uint8_t* local, uint64_t len, bool write);
   void SetSchedIdle(Task& task, bool idle);
 
   LiveOptions options_;

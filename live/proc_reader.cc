@@ -53,6 +53,11 @@ std::string_view FieldValue(std::string_view text, std::string_view key) {
   return {};
 }
 
+// TaskPath is /proc/PID/task/TID/LEAF.
+std::string TaskPath(int pid, int tid, const char* leaf) {
+  return "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/" + leaf;
+}
+
 uint64_t Hex(std::string_view v) {
   return v.empty() ? 0 : std::strtoull(std::string(v).c_str(), nullptr, 16);
 }
@@ -93,11 +98,9 @@ std::optional<ProcStat> ParseStat(const char* path) {
 }  // namespace
 
 std::optional<TaskStatus> ReadTaskStatus(int pid, int tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
   char buf[4096];
   size_t len = 0;
-  if (!ReadInto(path, buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadInto(TaskPath(pid, tid, "status").c_str(), buf, sizeof buf, &len)) return std::nullopt;
   const std::string_view text(buf, len);
   TaskStatus status;
   const std::string_view state = FieldValue(text, "State");
@@ -118,11 +121,9 @@ std::optional<TaskStatus> ReadTaskStatus(int pid, int tid) {
 }
 
 std::optional<long> ReadTaskSyscall(int pid, int tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", pid, tid);
   char buf[256];
   size_t len = 0;
-  if (!ReadInto(path, buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadInto(TaskPath(pid, tid, "syscall").c_str(), buf, sizeof buf, &len)) return std::nullopt;
   if (len == 0 || std::strncmp(buf, "running", 7) == 0) return std::nullopt;
   char* end = nullptr;
   const long nr = std::strtol(buf, &end, 10);
@@ -131,28 +132,20 @@ std::optional<long> ReadTaskSyscall(int pid, int tid) {
 }
 
 std::string ReadTaskWchan(int pid, int tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/task/%d/wchan", pid, tid);
-  return ReadText(path);
+  return ReadText(TaskPath(pid, tid, "wchan"));
 }
 
 std::optional<ProcStat> ReadProcStat(int pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  return ParseStat(path);
+  return ParseStat(("/proc/" + std::to_string(pid) + "/stat").c_str());
 }
 
 std::optional<ProcStat> ReadTaskStat(int pid, int tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
-  return ParseStat(path);
+  return ParseStat(TaskPath(pid, tid, "stat").c_str());
 }
 
 std::vector<int> ReadTaskChildren(int pid, int tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, tid);
   std::vector<int> children;
-  const std::string text = ReadText(path);
+  const std::string text = ReadText(TaskPath(pid, tid, "children"));
   const char* p = text.c_str();
   while (*p != '\0') {
     char* end = nullptr;
@@ -165,9 +158,7 @@ std::vector<int> ReadTaskChildren(int pid, int tid) {
 }
 
 int CountTasks(int pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/task", pid);
-  DIR* dir = opendir(path);
+  DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
   if (dir == nullptr) return 0;
   int count = 0;
   while (const dirent* entry = readdir(dir)) {
