@@ -552,6 +552,7 @@ scn::TaskId LiveMachine::SpawnProcess(std::string_view name, bool privileged) {
   task.tid = pid;
   task.page = page_index;
   task.leader = true;
+  task.proc = std::make_shared<TaskProcFiles>(pid, pid);
   const TaskId id = static_cast<TaskId>(tasks_.size());
   process.tasks.push_back(id);
   processes_.push_back(process);
@@ -848,8 +849,8 @@ std::optional<LiveMachine::ProcessEnd> LiveMachine::ProcessEndOf(Process& proces
 // stays a zombie in /proc until the last thread ends; another thread's
 // CLONE_CHILD_CLEARTID word is cleared by the kernel (mm_release()) and its /proc
 // entry vanishes once it is released.
-bool LiveMachine::ThreadGone(const Task& task, const Process& process) {
-  const auto stat = ReadTaskStat(process.pid, task.tid);
+bool LiveMachine::ThreadGone(const Task& task, const Process&) {
+  const auto stat = task.proc->Stat();
   if (task.leader) return !stat || stat->state == 'Z' || stat->state == 'X';
   return !stat || PageOf(task)->ctid.load() == 0;
 }
@@ -992,6 +993,8 @@ void LiveMachine::RegisterChild(Call& call, long result) {
   Task task;
   task.page = call.child_page;
   task.tid = static_cast<int>(result);
+  task.proc = std::make_shared<TaskProcFiles>(
+      call.op == kOpFork ? task.tid : processes_[parent_process].pid, task.tid);
   const TaskId id = static_cast<TaskId>(tasks_.size());
   if (call.op == kOpFork) {
     Process process;
@@ -1032,7 +1035,18 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   }
   const Call* call = task.busy ? &calls_[*task.busy] : nullptr;
   const bool in_call = call != nullptr && page->done_seq.load() != call->seq;
-  const auto status = ReadTaskStatus(process.pid, task.tid);
+  TaskProcFiles& proc = *task.proc;
+  // The common case first, cheaply: an idle task asleep in its futex wait. (A signal
+  // it must act on would have woken it.)
+  if (!in_call && page->in_handler.load() == 0 && page->idle_mode.load() == kIdleFutex) {
+    const auto stat = proc.Stat();
+    if (stat && stat->state == 'S' && proc.Syscall() == kSysFutex) {
+      seen->kind = kSeenIdleFutex;
+      seen->state = 'S';
+      return true;
+    }
+  }
+  const auto status = proc.Status();
   if (!status) {
     // Released: a thread that finished exiting, or a process reaped meanwhile.
     seen->kind = task.leader ? kSeenDead : kSeenGone;
@@ -1059,7 +1073,7 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   const bool sleeping = status->state == 'S' || status->state == 'D';
   if (page->in_handler.load() > 0) {
     // A handler whose rt_sigreturn a filter sent to a supervisor sleeps in the kernel.
-    if (sleeping && pending == 0 && ReadTaskSyscall(process.pid, task.tid) == kSysRtSigreturn) {
+    if (sleeping && pending == 0 && proc.Syscall() == kSysRtSigreturn) {
       seen->kind = kSeenHandlerAsleep;
       seen->switches = status->switches;
       return true;
@@ -1070,7 +1084,7 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
     const Call& c = *call;
     if (page->enter_seq.load() != c.seq) return fail("has not picked up its command yet");
     if (!sleeping) return fail("has not returned from syscall " + std::to_string(c.nr));
-    const std::optional<long> nr = ReadTaskSyscall(process.pid, task.tid);
+    const std::optional<long> nr = proc.Syscall();
     if (!nr || (*nr != c.nr && *nr != kSysRestart)) {
       return fail("sleeps outside its syscall " + std::to_string(c.nr));
     }
@@ -1093,7 +1107,7 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
     return fail("has a signal pending");
   }
   if (status->state == 'S' && page->idle_mode.load() == kIdleFutex &&
-      ReadTaskSyscall(process.pid, task.tid) == kSysFutex) {
+      proc.Syscall() == kSysFutex) {
     seen->kind = kSeenIdleFutex;
     seen->switches = status->switches;
     return true;
@@ -1128,15 +1142,19 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
     bool all = true;
     std::string why;
     std::vector<Observation> seen;
-    for (TaskId id = 0; id < tasks_.size(); ++id) {
-      if (tasks_[id].end && tasks_[id].end->kind != TaskEnd::Kind::kAlive) continue;
-      Observation observation;
-      std::string task_why;
-      if (TaskSettled(id, &observation, &task_why)) {
-        seen.push_back(observation);
-      } else if (all) {
-        all = false;
-        why = task_why;
+    // Tasks inside a call first: they are the ones that move. A pass stops at the
+    // first task that is not settled.
+    for (const bool busy_pass : {true, false}) {
+      for (TaskId id = 0; all && id < tasks_.size(); ++id) {
+        const Task& task = tasks_[id];
+        if (task.busy.has_value() != busy_pass) continue;
+        if (task.end && task.end->kind != TaskEnd::Kind::kAlive) continue;
+        Observation observation;
+        if (TaskSettled(id, &observation, &why)) {
+          seen.push_back(observation);
+        } else {
+          all = false;
+        }
       }
     }
     for (const Call& call : calls_) {

@@ -22,11 +22,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "live/proc_reader.h"
 #include "live/task_page.h"
 #include "scenarios/machine.h"
 
@@ -106,6 +108,7 @@ class LiveMachine final : public scn::Machine {
     std::optional<scn::TaskEnd> end;
     bool sched_idle = false;
     std::optional<int> noted_skip;  // NoteSkippedSyscall, consumed by StartSyscall
+    std::shared_ptr<TaskProcFiles> proc;  // its /proc files, kept open
     // Settle bookkeeping for an idle task seen running.
     bool idle_marked = false;
     uint64_t idle_mark = 0;

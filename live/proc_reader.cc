@@ -66,10 +66,7 @@ int64_t Dec(std::string_view v, int64_t missing) {
   return v.empty() ? missing : std::strtoll(std::string(v).c_str(), nullptr, 10);
 }
 
-std::optional<ProcStat> ParseStat(const char* path) {
-  char buf[2048];
-  size_t len = 0;
-  if (!ReadInto(path, buf, sizeof buf, &len)) return std::nullopt;
+std::optional<ProcStat> ParseStatText(const char* buf) {
   // "pid (comm) state ppid pgrp session …": comm may hold spaces and parentheses.
   const char* close_paren = std::strrchr(buf, ')');
   if (close_paren == nullptr || close_paren[1] == '\0') return std::nullopt;
@@ -95,13 +92,15 @@ std::optional<ProcStat> ParseStat(const char* path) {
   return stat;
 }
 
-}  // namespace
-
-std::optional<TaskStatus> ReadTaskStatus(int pid, int tid) {
-  char buf[4096];
+std::optional<ProcStat> ParseStat(const char* path) {
+  char buf[2048];
   size_t len = 0;
-  if (!ReadInto(TaskPath(pid, tid, "status").c_str(), buf, sizeof buf, &len)) return std::nullopt;
-  const std::string_view text(buf, len);
+  if (!ReadInto(path, buf, sizeof buf, &len)) return std::nullopt;
+  return ParseStatText(buf);
+}
+
+
+TaskStatus ParseStatus(std::string_view text) {
   TaskStatus status;
   const std::string_view state = FieldValue(text, "State");
   status.state = state.empty() ? '?' : state[0];
@@ -120,15 +119,29 @@ std::optional<TaskStatus> ReadTaskStatus(int pid, int tid) {
   return status;
 }
 
-std::optional<long> ReadTaskSyscall(int pid, int tid) {
-  char buf[256];
-  size_t len = 0;
-  if (!ReadInto(TaskPath(pid, tid, "syscall").c_str(), buf, sizeof buf, &len)) return std::nullopt;
+std::optional<long> ParseSyscall(const char* buf, size_t len) {
   if (len == 0 || std::strncmp(buf, "running", 7) == 0) return std::nullopt;
   char* end = nullptr;
   const long nr = std::strtol(buf, &end, 10);
   if (end == buf) return std::nullopt;
   return nr;
+}
+
+}  // namespace
+
+std::optional<TaskStatus> ReadTaskStatus(int pid, int tid) {
+  char buf[4096];
+  size_t len = 0;
+  if (!ReadInto(TaskPath(pid, tid, "status").c_str(), buf, sizeof buf, &len)) return std::nullopt;
+  return ParseStatus(std::string_view(buf, len));
+}
+
+
+std::optional<long> ReadTaskSyscall(int pid, int tid) {
+  char buf[256];
+  size_t len = 0;
+  if (!ReadInto(TaskPath(pid, tid, "syscall").c_str(), buf, sizeof buf, &len)) return std::nullopt;
+  return ParseSyscall(buf, len);
 }
 
 std::string ReadTaskWchan(int pid, int tid) {
@@ -173,6 +186,57 @@ std::string ReadText(const std::string& path) {
   size_t len = 0;
   if (!ReadInto(path.c_str(), buf, sizeof buf, &len)) return {};
   return std::string(buf, len);
+}
+
+TaskProcFiles::~TaskProcFiles() {
+  for (int fd : {status_fd_, stat_fd_, syscall_fd_}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+TaskProcFiles::TaskProcFiles(TaskProcFiles&& other) noexcept
+    : pid_(other.pid_),
+      tid_(other.tid_),
+      status_fd_(other.status_fd_),
+      stat_fd_(other.stat_fd_),
+      syscall_fd_(other.syscall_fd_) {
+  other.status_fd_ = other.stat_fd_ = other.syscall_fd_ = -1;
+}
+
+bool TaskProcFiles::Read(int* fd, const char* leaf, char* buf, size_t cap, size_t* len) {
+  if (*fd < 0) {
+    *fd = open(TaskPath(pid_, tid_, leaf).c_str(), O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return false;
+  }
+  for (;;) {
+    const ssize_t n = pread(*fd, buf, cap - 1, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buf[n] = '\0';
+    *len = static_cast<size_t>(n);
+    return true;
+  }
+}
+
+std::optional<TaskStatus> TaskProcFiles::Status() {
+  char buf[4096];
+  size_t len = 0;
+  if (!Read(&status_fd_, "status", buf, sizeof buf, &len)) return std::nullopt;
+  return ParseStatus(std::string_view(buf, len));
+}
+
+std::optional<ProcStat> TaskProcFiles::Stat() {
+  char buf[2048];
+  size_t len = 0;
+  if (!Read(&stat_fd_, "stat", buf, sizeof buf, &len)) return std::nullopt;
+  return ParseStatText(buf);
+}
+
+std::optional<long> TaskProcFiles::Syscall() {
+  char buf[256];
+  size_t len = 0;
+  if (!Read(&syscall_fd_, "syscall", buf, sizeof buf, &len)) return std::nullopt;
+  return ParseSyscall(buf, len);
 }
 
 }  // namespace sclab::live

@@ -64,4 +64,32 @@ int CountTasks(int pid);
 // ReadText returns a small text file's contents ("" when it cannot be read).
 std::string ReadText(const std::string& path);
 
+// TaskProcFiles keeps a task's status, stat and syscall files open and re-reads them
+// with pread() (regenerated at offset 0), which costs a fraction of opening them:
+// the settle check reads them for every task, many times per step. An open file
+// refers to the task it was opened for, so a recycled tid can never be misread;
+// once the task is released every read fails (nullopt).
+class TaskProcFiles {
+ public:
+  TaskProcFiles(int pid, int tid) : pid_(pid), tid_(tid) {}
+  ~TaskProcFiles();
+  TaskProcFiles(TaskProcFiles&& other) noexcept;
+  TaskProcFiles& operator=(TaskProcFiles&&) = delete;
+  TaskProcFiles(const TaskProcFiles&) = delete;
+  TaskProcFiles& operator=(const TaskProcFiles&) = delete;
+
+  std::optional<TaskStatus> Status();
+  std::optional<ProcStat> Stat();
+  std::optional<long> Syscall();
+
+ private:
+  bool Read(int* fd, const char* leaf, char* buf, size_t cap, size_t* len);
+
+  int pid_;
+  int tid_;
+  int status_fd_ = -1;
+  int stat_fd_ = -1;
+  int syscall_fd_ = -1;
+};
+
 }  // namespace sclab::live

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -212,6 +213,81 @@ BOOST_AUTO_TEST_CASE(scenario_timeout_stops_the_run) {
   } catch (const scn::MachineError& e) {
     BOOST_TEST(std::string(e.what()).find("scenario timeout") != std::string::npos);
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace sclab::live
+
+namespace sclab::live {
+namespace {
+
+using testing::Driver;
+
+double Micros(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
+BOOST_AUTO_TEST_SUITE(live_timing)
+
+// Medians of the primitives, printed for docs/live.md; bounded far below the step
+// timeout so that a regression to "every step waits for a timeout" fails.
+BOOST_AUTO_TEST_CASE(primitives_are_fast) {
+  LiveMachine m;
+  Driver d(m);
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> spawn, getpid_rt, notify_rt, spin_rt;
+  for (int i = 0; i < 15; ++i) {
+    const auto t0 = Clock::now();
+    m.SpawnProcess("p" + std::to_string(i), false);
+    spawn.push_back(Micros(Clock::now() - t0));
+  }
+  const scn::TaskId a = 0;
+  for (int i = 0; i < 200; ++i) {
+    const auto t0 = Clock::now();
+    d.Call(a, SYS_getpid);
+    getpid_rt.push_back(Micros(Clock::now() - t0));
+  }
+  const scn::TaskId sup = 1, target = 2;
+  BOOST_REQUIRE(d.Nnp(target) == 0);
+  BOOST_REQUIRE(d.Install(target, testing::OnSyscall(SYS_getppid, SECCOMP_RET_USER_NOTIF),
+                          SECCOMP_FILTER_FLAG_NEW_LISTENER) == 3);
+  m.NoteFutexAllowed(target, true);
+  BOOST_REQUIRE(d.Pass(target, 3, sup) == 3);
+  for (int i = 0; i < 50; ++i) {
+    const auto t0 = Clock::now();
+    const scn::CallId c = m.StartSyscall(target, SYS_getppid, {});
+    const uint64_t n = m.AllocBuffer(sup, 80);
+    d.Call(sup, SYS_ioctl, {3, 0xC0502100, n, 0, 0, 0});
+    std::vector<uint8_t> reply(24, 0);
+    const std::vector<uint8_t> id = m.ReadMemory(sup, n, 8);
+    std::copy(id.begin(), id.end(), reply.begin());
+    d.Call(sup, SYS_ioctl, {3, 0xC0182101, d.Buffer(sup, reply), 0, 0, 0});
+    BOOST_REQUIRE(m.Await(c).kind == scn::RawOutcome::Kind::kReturned);
+    notify_rt.push_back(Micros(Clock::now() - t0));
+  }
+  const scn::TaskId spinner = 3;
+  BOOST_REQUIRE(d.Nnp(spinner) == 0);
+  BOOST_REQUIRE(d.Install(spinner, testing::ReturnAlways(SECCOMP_RET_ERRNO | EPERM)) == 0);
+  m.NoteFutexAllowed(spinner, false);
+  for (int i = 0; i < 100; ++i) {
+    const auto t0 = Clock::now();
+    d.Call(spinner, SYS_getpid);
+    spin_rt.push_back(Micros(Clock::now() - t0));
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  BOOST_TEST_MESSAGE("median us: spawn " << median(spawn) << ", getpid round trip "
+                                         << median(getpid_rt) << " (futex) / " << median(spin_rt)
+                                         << " (spinning agent), notification round trip (start, recv, reply, await) "
+                                         << median(notify_rt));
+  BOOST_TEST(median(spawn) < 200'000);
+  BOOST_TEST(median(getpid_rt) < 50'000);
+  BOOST_TEST(median(spin_rt) < 50'000);
+  BOOST_TEST(median(notify_rt) < 200'000);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
