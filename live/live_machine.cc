@@ -1154,6 +1154,11 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
           seen.push_back(observation);
         } else {
           all = false;
+          // A lowered spinner that must act (die, stop, run a handler) gets the
+          // CPU back; AdjustScheduling() lowers it again once it is idle.
+          Task& waiting = tasks_[id];
+          SetSchedIdle(waiting, false);
+          SetSessionLow(processes_[waiting.process].channel_owner, false);
         }
       }
     }

@@ -43,6 +43,12 @@ BOOST_AUTO_TEST_CASE(default_deny_filter_does_not_silence_the_agent) {
   BOOST_REQUIRE(status.has_value());
   BOOST_TEST(status->seccomp_mode == 2);
   BOOST_TEST(status->seccomp_filters == 1);
+  // A spinner (lowered to SCHED_IDLE) killed by another task is dead when the step ends.
+  const scn::TaskId b = m.SpawnProcess("b", false);
+  BOOST_TEST(d.Call(b, SYS_kill, {static_cast<uint64_t>(m.Pid(a)), SIGKILL, 0, 0, 0, 0}) == 0);
+  const TaskEnd end = m.TaskState(a);
+  BOOST_TEST(end.kind == TaskEnd::Kind::kKilled);
+  BOOST_TEST(end.signal == SIGKILL);
 }
 
 BOOST_AUTO_TEST_CASE(an_agent_makes_no_syscall_of_its_own) {
