@@ -618,7 +618,9 @@ void LiveMachine::NoteSkippedSyscall(TaskId task, int nr) { TaskAt(task).noted_s
 
 scn::CallId LiveMachine::StartClone(TaskId id, scn::CloneKind kind) {
   Task& task = UsableTask(id, "StartClone");
-  if (tasks_.size() >= options_.task_budget) {
+  const auto in_flight = std::count_if(calls_.begin(), calls_.end(),
+                                       [](const Call& c) { return !c.clone_resolved; });
+  if (tasks_.size() + static_cast<size_t>(in_flight) >= options_.task_budget) {
     throw MachineError("live: task budget (" + std::to_string(options_.task_budget) + ") reached");
   }
   const auto deadline = StepDeadline();
@@ -729,7 +731,10 @@ scn::TaskEnd LiveMachine::AwaitTaskEnd(TaskId task) {
 void LiveMachine::WaitForChange(const Task& task, uint32_t seq, std::chrono::microseconds limit) {
   TaskPage* page = PageOf(task);
   const uint32_t done = page->done_seq.load();
-  if (done == seq) return;
+  if (done == seq) {  // nothing in flight to wake us: just wait
+    SleepFor(limit);
+    return;
+  }
   const timespec timeout{0, static_cast<long>(limit.count()) * 1000};
   Futex(&page->done_seq, FUTEX_WAIT, done, &timeout);
 }
@@ -1024,9 +1029,8 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   Process& process = processes_[task.process];
   TaskPage* page = PageOf(task);
   seen->task = id;
-  auto fail = [&](const std::string& text) {
-    *why = "task " + task.name + " (tid " + std::to_string(task.tid) + ") " + text + " " +
-           Describe(process.pid, task.tid);
+  auto fail = [&](const char* text) {
+    *why = text;
     return false;
   };
   if (ProcessEndOf(process)) {
@@ -1063,7 +1067,6 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   }
   if (!task.leader && page->ctid.load() == 0) return fail("is exiting");
   seen->state = status->state;
-  if (status->state == 'Z' || status->state == 'X') return fail("is exiting");
   if (status->state == 'T' || status->state == 't') {
     seen->kind = kSeenStopped;
     seen->switches = status->switches;
@@ -1083,11 +1086,9 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   if (in_call) {
     const Call& c = *call;
     if (page->enter_seq.load() != c.seq) return fail("has not picked up its command yet");
-    if (!sleeping) return fail("has not returned from syscall " + std::to_string(c.nr));
+    if (!sleeping) return fail("has not returned from its syscall");
     const std::optional<long> nr = proc.Syscall();
-    if (!nr || (*nr != c.nr && *nr != kSysRestart)) {
-      return fail("sleeps outside its syscall " + std::to_string(c.nr));
-    }
+    if (!nr || (*nr != c.nr && *nr != kSysRestart)) return fail("sleeps outside its syscall");
     if (status->state == 'S' && pending != 0) return fail("has a signal pending");
     if (status->state == 'D') {
       // Uninterruptible sleeps are transient (locks, I/O), except a notification
@@ -1141,6 +1142,7 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
     ResolveClones();
     bool all = true;
     std::string why;
+    TaskId why_task = 0;
     std::vector<Observation> seen;
     // Tasks inside a call first: they are the ones that move. A pass stops at the
     // first task that is not settled.
@@ -1154,6 +1156,7 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
           seen.push_back(observation);
         } else {
           all = false;
+          why_task = id;
           // A lowered spinner that must act (die, stop, run a handler) gets the
           // CPU back; AdjustScheduling() lowers it again once it is idle.
           Task& waiting = tasks_[id];
@@ -1169,7 +1172,8 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
       const bool returned = PageOf(tasks_[call.task])->done_seq.load() == call.seq;
       if (returned || pages_[call.child_page].fork_claim.load() != 0) {
         all = false;
-        why = "the child of a clone by task " + tasks_[call.task].name + " is not running yet";
+        why = "has a child from clone that is not running yet";
+        why_task = call.task;
       }
     }
     if (all) {
@@ -1181,8 +1185,10 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
     }
     have_previous = false;
     if (Clock::now() > deadline) {
+      const Task& task = tasks_[why_task];
       throw MachineError("live: step timeout (" + std::to_string(options_.step_timeout_ms) +
-                         " ms): " + why);
+                         " ms): task " + task.name + " (tid " + std::to_string(task.tid) + ") " +
+                         why + " " + Describe(processes_[task.process].pid, task.tid));
     }
     if (round < 20) {
       sched_yield();
