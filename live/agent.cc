@@ -86,7 +86,9 @@ uint32_t WaitForCommand(TaskPage* page, uint32_t seen) {
   for (;;) {
     page->idle_iter.fetch_add(1, std::memory_order_seq_cst);
     const uint32_t seq = page->cmd_seq.load(std::memory_order_seq_cst);
-    if (seq != seen) return seq;
+    if (seq != seen) {
+      return seq;
+    }
     const uint32_t word = __atomic_load_n(lock, __ATOMIC_SEQ_CST);
     CheckRunner(page, word);
     if (page->futex_ok.load(std::memory_order_seq_cst) == 0) {
@@ -96,8 +98,8 @@ uint32_t WaitForCommand(TaskPage* page, uint32_t seen) {
     }
     if ((word & kFutexWaiters) == 0) {
       uint32_t expected = word;
-      __atomic_compare_exchange_n(lock, &expected, word | kFutexWaiters, false,
-                                  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+      __atomic_compare_exchange_n(lock, &expected, word | kFutexWaiters, false, __ATOMIC_SEQ_CST,
+                                  __ATOMIC_SEQ_CST);
       continue;  // announce the waiter, then look at the command once more
     }
     page->idle_mode.store(kIdleFutex, std::memory_order_relaxed);
@@ -116,7 +118,9 @@ void Finish(TaskPage* page, uint32_t seq, long result) {
 uint32_t AwaitForkVerdict(TaskPage* child) {
   for (;;) {
     const uint32_t verdict = child->fork_verdict.load(std::memory_order_acquire);
-    if (verdict != kVerdictPending) return verdict;
+    if (verdict != kVerdictPending) {
+      return verdict;
+    }
     CheckRunner(child, __atomic_load_n(LockWord(child), __ATOMIC_SEQ_CST));
     __builtin_ia32_pause();
   }
@@ -189,12 +193,15 @@ extern "C" [[noreturn]] void sclab_live_agent_main(TaskPage* page) {
 
 extern "C" void sclab_live_signal_handler(int sig, siginfo_t* info, void* /*ucontext*/) {
   using namespace sclab::live;
-  StackHeader* header =
-      StackHeaderOf(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
-  if (__atomic_load_n(&header->magic, __ATOMIC_ACQUIRE) != kStackMagic) return;
+  StackHeader* header = StackHeaderOf(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
+  if (__atomic_load_n(&header->magic, __ATOMIC_ACQUIRE) != kStackMagic) {
+    return;
+  }
   TaskPage* page = __atomic_load_n(&header->page, __ATOMIC_ACQUIRE);
   page->in_handler.fetch_add(1, std::memory_order_seq_cst);
-  if (sig > 0 && sig < 65) page->signal_count[sig].fetch_add(1, std::memory_order_seq_cst);
+  if (sig > 0 && sig < 65) {
+    page->signal_count[sig].fetch_add(1, std::memory_order_seq_cst);
+  }
   if (sig == kSigSys && info != nullptr) {
     page->sigsys.signo = info->si_signo;
     page->sigsys.code = info->si_code;

@@ -26,8 +26,8 @@ namespace sclab::live {
 // of the runner's memory.
 struct SpawnSetup {
   TaskPage* page = nullptr;
-  uintptr_t stack_top = 0;   // top of the task's stack slot (below its header)
-  int channel_fd = -1;       // the agent's end of the runner channel, moved to 1023
+  uintptr_t stack_top = 0;  // top of the task's stack slot (below its header)
+  int channel_fd = -1;      // the agent's end of the runner channel, moved to 1023
   int runner_pid = 0;
   bool privileged = false;
   bool drop_to_nobody = true;  // false when the runner is not root (cannot setuid)

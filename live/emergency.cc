@@ -39,25 +39,33 @@ long NowNs() {
 
 void KillAndReapEverything() {
   for (RunSlot& slot : g_slots) {
-    if (slot.used.load() != 1) continue;  // 2: being filled
+    if (slot.used.load() != 1) {
+      continue;  // 2: being filled
+    }
     const int groups = slot.groups.load();
     for (int i = 0; i < groups && i < kMaxTasks; ++i) {
       const int pgid = slot.pgids[i].load();
-      if (pgid > 0) kill(-pgid, SIGKILL);
+      if (pgid > 0) {
+        kill(-pgid, SIGKILL);
+      }
     }
   }
   // The runner is a subreaper: orphaned forks of agents are its children too.
   const long deadline = NowNs() + kReapBudgetNs;
   while (NowNs() < deadline) {
     const pid_t pid = waitpid(-1, nullptr, WNOHANG | __WALL);
-    if (pid < 0 && errno == ECHILD) break;
+    if (pid < 0 && errno == ECHILD) {
+      break;
+    }
     if (pid <= 0) {
       const timespec pause_ts{0, 1'000'000};
       nanosleep(&pause_ts, nullptr);
     }
   }
   for (RunSlot& slot : g_slots) {
-    if (slot.used.load() != 1) continue;  // 2: being filled
+    if (slot.used.load() != 1) {
+      continue;  // 2: being filled
+    }
     RemoveTree(slot.scratch);
     slot.used.store(0);
   }
@@ -83,7 +91,9 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
 
 void InstallOnce() {
   bool expected = false;
-  if (!g_installed.compare_exchange_strong(expected, true)) return;
+  if (!g_installed.compare_exchange_strong(expected, true)) {
+    return;
+  }
   struct sigaction action {};
   action.sa_sigaction = OnSignal;
   action.sa_flags = SA_SIGINFO;
@@ -91,7 +101,9 @@ void InstallOnce() {
   for (int sig : {SIGINT, SIGTERM}) {
     struct sigaction& previous = sig == SIGINT ? g_previous_int : g_previous_term;
     sigaction(sig, nullptr, &previous);
-    if (previous.sa_handler == SIG_IGN) continue;  // e.g. nohup: leave it alone
+    if (previous.sa_handler == SIG_IGN) {
+      continue;  // e.g. nohup: leave it alone
+    }
     sigaction(sig, &action, nullptr);
   }
 }
@@ -104,7 +116,9 @@ int RegisterEmergencyRun(const char* scratch) {
     RunSlot& slot = g_slots[i];
     int expected = 0;
     // Reserve with 2 (being filled), publish with 1, so the handler never sees half a slot.
-    if (!slot.used.compare_exchange_strong(expected, 2)) continue;
+    if (!slot.used.compare_exchange_strong(expected, 2)) {
+      continue;
+    }
     std::strncpy(slot.scratch, scratch, sizeof slot.scratch - 1);
     slot.groups.store(0);
     slot.used.store(1);
@@ -114,16 +128,22 @@ int RegisterEmergencyRun(const char* scratch) {
 }
 
 void AddEmergencyGroup(int slot, int pgid) {
-  if (slot < 0 || slot >= kSlots) return;
+  if (slot < 0 || slot >= kSlots) {
+    return;
+  }
   RunSlot& run = g_slots[slot];
   const int index = run.groups.load();
-  if (index >= kMaxTasks) return;
+  if (index >= kMaxTasks) {
+    return;
+  }
   run.pgids[index].store(pgid);
   run.groups.store(index + 1);
 }
 
 void UnregisterEmergencyRun(int slot) {
-  if (slot < 0 || slot >= kSlots) return;
+  if (slot < 0 || slot >= kSlots) {
+    return;
+  }
   g_slots[slot].groups.store(0);
   g_slots[slot].used.store(0);
 }

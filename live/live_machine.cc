@@ -54,10 +54,11 @@ using scn::RawOutcome;
 using scn::TaskEnd;
 using scn::TaskId;
 
-constexpr uint64_t kSlotBytes = 20 * 1024;        // four RW pages + one PROT_NONE page
-constexpr uint64_t kSlotDataBytes = 16 * 1024;
+constexpr uint64_t kSlotBytes = uint64_t{20} * 1024;  // four RW pages + one PROT_NONE page
+constexpr uint64_t kSlotDataBytes = uint64_t{16} * 1024;
 constexpr uint32_t kSlotsPerProcess = 512;
-constexpr long kSysRtSigaction = 13, kSysRtSigreturn = 15, kSysClone = 56, kSysFutex = 202, kSysRestart = 219;
+constexpr long kSysRtSigaction = 13, kSysRtSigreturn = 15, kSysClone = 56, kSysFutex = 202,
+               kSysRestart = 219;
 constexpr long kSysPrctl = 157, kSysSeccomp = 317;
 constexpr int kPrSetSeccomp = 22;
 constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD (6.9)
@@ -75,8 +76,16 @@ struct PidfdInfo {
 constexpr unsigned long kPidfdGetInfo = _IOWR(0xFF, 11, PidfdInfo);
 
 // Observation kinds.
-enum : int { kSeenDead = 1, kSeenGone, kSeenStopped, kSeenReturned, kSeenAsleep, kSeenIdleFutex,
-             kSeenIdleSpin, kSeenHandlerAsleep };
+enum : int {
+  kSeenDead = 1,
+  kSeenGone,
+  kSeenStopped,
+  kSeenReturned,
+  kSeenAsleep,
+  kSeenIdleFutex,
+  kSeenIdleSpin,
+  kSeenHandlerAsleep
+};
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
@@ -89,7 +98,9 @@ long Futex(void* word, int op, uint32_t value, const timespec* timeout) {
 // NoSyscall: numbers the kernel answers with ENOSYS whatever they are (negative, or
 // at/above 1024 outside the x32 range); only filters can see them.
 bool NoSyscall(int nr) {
-  if (nr < 0) return true;
+  if (nr < 0) {
+    return true;
+  }
   const bool x32 = nr >= 0x40000000 && nr < 0x40000000 + 1024;
   return nr >= 1024 && !x32;
 }
@@ -98,8 +109,12 @@ bool NoSyscall(int nr) {
 // Tsync: one that may also change the filters of the caller's other threads.
 bool ChangesSeccomp(long nr, const std::array<uint64_t, 6>& args) {
   const auto op = static_cast<uint32_t>(args[0]);
-  if (nr == kSysSeccomp) return op == 0 || op == 1;
-  if (nr == kSysPrctl) return static_cast<int32_t>(op) == kPrSetSeccomp;
+  if (nr == kSysSeccomp) {
+    return op == 0 || op == 1;
+  }
+  if (nr == kSysPrctl) {
+    return static_cast<int32_t>(op) == kPrSetSeccomp;
+  }
   return false;
 }
 
@@ -119,12 +134,20 @@ void SleepFor(std::chrono::microseconds us) { std::this_thread::sleep_for(us); }
 // Describe says what /proc shows of a task, for error messages.
 std::string Describe(int pid, int tid) {
   const auto status = ReadTaskStatus(pid, tid);
-  if (!status) return "(gone)";
+  if (!status) {
+    return "(gone)";
+  }
   std::string text = std::string("(state ") + status->state;
-  if (const auto nr = ReadTaskSyscall(pid, tid)) text += ", syscall " + std::to_string(*nr);
+  if (const auto nr = ReadTaskSyscall(pid, tid)) {
+    text += ", syscall " + std::to_string(*nr);
+  }
   const std::string wchan = ReadTaskWchan(pid, tid);
-  if (!wchan.empty() && wchan != "0") text += ", in " + wchan;
-  if (status->UnblockedPending() != 0) text += ", signals pending";
+  if (!wchan.empty() && wchan != "0") {
+    text += ", in " + wchan;
+  }
+  if (status->UnblockedPending() != 0) {
+    text += ", signals pending";
+  }
   return text + ")";
 }
 
@@ -136,7 +159,9 @@ std::optional<int> ReapedStatus(int pidfd, bool* gone) {
   info.mask = kPidfdInfoExit;
   *gone = false;
   if (ioctl(pidfd, kPidfdGetInfo, &info) == 0) {
-    if ((info.mask & kPidfdInfoExit) != 0) return info.exit_code;
+    if ((info.mask & kPidfdInfoExit) != 0) {
+      return info.exit_code;
+    }
     return std::nullopt;
   }
   *gone = errno == ESRCH;
@@ -167,7 +192,9 @@ LiveMachine::LiveMachine(const LiveOptions& options) : options_(options) {
 
     void* pages = mmap(nullptr, kMaxTasks * kPageBytes, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (pages == MAP_FAILED) throw MachineError(Errno("live: mmap(command pages)"));
+    if (pages == MAP_FAILED) {
+      throw MachineError(Errno("live: mmap(command pages)"));
+    }
     pages_ = static_cast<TaskPage*>(pages);
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
@@ -196,7 +223,7 @@ LiveMachine::LiveMachine(const LiveOptions& options) : options_(options) {
     }
     slots_base_ = reinterpret_cast<uintptr_t>(slots_map_);
     for (uint32_t k = 0; k < kSlotsPerProcess; ++k) {
-      void* guard = reinterpret_cast<void*>(slots_base_ + k * kSlotBytes + kSlotDataBytes);
+      void* guard = static_cast<char*>(slots_map_) + k * kSlotBytes + kSlotDataBytes;
       if (mprotect(guard, kSlotBytes - kSlotDataBytes, PROT_NONE) != 0) {
         throw MachineError(Errno("live: mprotect(buffer slot guard)"));
       }
@@ -209,10 +236,12 @@ LiveMachine::LiveMachine(const LiveOptions& options) : options_(options) {
       stacks_map_ = nullptr;
       throw MachineError(Errno("live: mmap(thread stacks)"));
     }
-    stacks_base_ = (reinterpret_cast<uintptr_t>(stacks_map_) + kStackSlotBytes - 1) &
-                   ~(kStackSlotBytes - 1);
+    stacks_base_ =
+        (reinterpret_cast<uintptr_t>(stacks_map_) + kStackSlotBytes - 1) & ~(kStackSlotBytes - 1);
+    char* const aligned =
+        static_cast<char*>(stacks_map_) + (stacks_base_ - reinterpret_cast<uintptr_t>(stacks_map_));
     for (int i = 0; i < kMaxTasks; ++i) {
-      void* guard = reinterpret_cast<void*>(stacks_base_ + static_cast<uintptr_t>(i) * kStackSlotBytes);
+      void* guard = aligned + static_cast<uintptr_t>(i) * kStackSlotBytes;
       if (mprotect(guard, 4096, PROT_NONE) != 0) {
         throw MachineError(Errno("live: mprotect(stack guard)"));
       }
@@ -237,29 +266,47 @@ void LiveMachine::ReleaseResources() noexcept {
     pthread_mutex_destroy(&pages_[i].runner_lock);
   }
   locked_pages_ = 0;
-  if (pages_ != nullptr) munmap(pages_, kMaxTasks * kPageBytes);
+  if (pages_ != nullptr) {
+    munmap(pages_, kMaxTasks * kPageBytes);
+  }
   pages_ = nullptr;
-  if (slots_map_ != nullptr) munmap(slots_map_, kSlotsPerProcess * kSlotBytes);
+  if (slots_map_ != nullptr) {
+    munmap(slots_map_, kSlotsPerProcess * kSlotBytes);
+  }
   slots_map_ = nullptr;
-  if (stacks_map_ != nullptr) munmap(stacks_map_, stacks_map_bytes_);
+  if (stacks_map_ != nullptr) {
+    munmap(stacks_map_, stacks_map_bytes_);
+  }
   stacks_map_ = nullptr;
-  if (!scratch_.empty()) RemoveTree(scratch_.c_str());
+  if (!scratch_.empty()) {
+    RemoveTree(scratch_.c_str());
+  }
   scratch_.clear();
-  if (emergency_slot_ >= 0) UnregisterEmergencyRun(emergency_slot_);
+  if (emergency_slot_ >= 0) {
+    UnregisterEmergencyRun(emergency_slot_);
+  }
   emergency_slot_ = -1;
   prctl(PR_SET_CHILD_SUBREAPER, old_subreaper_);
-  if (old_timerslack_ >= 0) prctl(PR_SET_TIMERSLACK, old_timerslack_);
+  if (old_timerslack_ >= 0) {
+    prctl(PR_SET_TIMERSLACK, old_timerslack_);
+  }
   old_timerslack_ = -1;
 }
 
 void LiveMachine::Shutdown() {
-  if (shut_down_) return;
+  if (shut_down_) {
+    return;
+  }
   shut_down_ = true;
   // Kill: every agent process group (forks stay in their ancestor's group), and
   // every process we know by its pidfd.
   for (const Process& p : processes_) {
-    if (p.top_level) kill(-p.pid, SIGKILL);
-    if (p.pidfd >= 0 && !p.reaped) syscall(SYS_pidfd_send_signal, p.pidfd, SIGKILL, nullptr, 0);
+    if (p.top_level) {
+      kill(-p.pid, SIGKILL);
+    }
+    if (p.pidfd >= 0 && !p.reaped) {
+      syscall(SYS_pidfd_send_signal, p.pidfd, SIGKILL, nullptr, 0);
+    }
   }
   // Reap, bounded. A fork reaped by its (agent) parent shows up in its pidfd's exit
   // info; one whose parent died was reparented to us (we are a subreaper).
@@ -268,7 +315,9 @@ void LiveMachine::Shutdown() {
   for (;;) {
     left = 0;
     for (Process& p : processes_) {
-      if (p.reaped) continue;
+      if (p.reaped) {
+        continue;
+      }
       siginfo_t info{};
       if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(p.pidfd), &info,
                  WEXITED | WNOHANG | __WALL) == 0) {
@@ -291,14 +340,22 @@ void LiveMachine::Shutdown() {
         }
       }
     }
-    if (left == 0 || Clock::now() > deadline) break;
+    if (left == 0 || Clock::now() > deadline) {
+      break;
+    }
     SleepFor(std::chrono::microseconds(500));
   }
   size_t survivors = 0;
   for (Process& p : processes_) {
-    if (p.top_level && kill(-p.pid, 0) == 0) ++survivors;
-    if (p.pidfd >= 0) close(p.pidfd);
-    if (p.channel_fd >= 0) close(p.channel_fd);
+    if (p.top_level && kill(-p.pid, 0) == 0) {
+      ++survivors;
+    }
+    if (p.pidfd >= 0) {
+      close(p.pidfd);
+    }
+    if (p.channel_fd >= 0) {
+      close(p.channel_fd);
+    }
     p.pidfd = p.channel_fd = -1;
   }
   ReleaseResources();
@@ -311,12 +368,16 @@ void LiveMachine::Shutdown() {
 // --- small helpers -------------------------------------------------------------
 
 LiveMachine::Task& LiveMachine::TaskAt(TaskId task) {
-  if (task >= tasks_.size()) throw MachineError("live: no task " + std::to_string(task));
+  if (task >= tasks_.size()) {
+    throw MachineError("live: no task " + std::to_string(task));
+  }
   return tasks_[task];
 }
 
 LiveMachine::Task& LiveMachine::UsableTask(TaskId id, const char* what) {
-  if (shut_down_) throw MachineError("live: the machine was shut down");
+  if (shut_down_) {
+    throw MachineError("live: the machine was shut down");
+  }
   Task& task = TaskAt(id);
   if (task.busy) {
     throw MachineError(std::string("live: ") + what + ": task " + task.name +
@@ -355,11 +416,15 @@ uintptr_t LiveMachine::StackTop(int page) const {
 // Ring: the agent may be asleep on the lock word (it set kFutexWaiters first).
 void LiveMachine::Ring(TaskPage* page) {
   const uint32_t old = __atomic_fetch_and(LockWord(page), ~kFutexWaiters, __ATOMIC_SEQ_CST);
-  if ((old & kFutexWaiters) != 0) Futex(LockWord(page), FUTEX_WAKE, INT_MAX, nullptr);
+  if ((old & kFutexWaiters) != 0) {
+    Futex(LockWord(page), FUTEX_WAKE, INT_MAX, nullptr);
+  }
 }
 
 void LiveMachine::SetSchedIdle(Task& task, bool idle) {
-  if (task.sched_idle == idle) return;
+  if (task.sched_idle == idle) {
+    return;
+  }
   sched_param param{};
   if (sched_setscheduler(task.tid, idle ? SCHED_IDLE : SCHED_OTHER, &param) == 0) {
     task.sched_idle = idle;
@@ -372,19 +437,29 @@ void LiveMachine::SetSchedIdle(Task& task, bool idle) {
 // to the tasks that work, whatever their per-task policy.
 void LiveMachine::SetSessionLow(size_t session, bool low) {
   Process& leader = processes_[session];
-  if (!root_ || leader.session_low == low) return;
-  for (size_t i = 0; i < processes_.size(); ++i) {
-    if (processes_[i].channel_owner != session) continue;
-    for (TaskId id : processes_[i].tasks) {
+  if (!root_ || leader.session_low == low) {
+    return;
+  }
+  for (const Process& member : processes_) {
+    if (member.channel_owner != session) {
+      continue;
+    }
+    for (TaskId id : member.tasks) {
       const Task& task = tasks_[id];
-      if (task.end && task.end->kind != TaskEnd::Kind::kAlive) continue;
-      const int fd = open(("/proc/" + std::to_string(task.tid) + "/autogroup").c_str(),
-                          O_WRONLY | O_CLOEXEC);
-      if (fd < 0) continue;
+      if (task.end && task.end->kind != TaskEnd::Kind::kAlive) {
+        continue;
+      }
+      const int fd =
+          open(("/proc/" + std::to_string(task.tid) + "/autogroup").c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) {
+        continue;
+      }
       const char* nice = low ? "19" : "0";
       const bool ok = write(fd, nice, std::strlen(nice)) > 0;
       close(fd);
-      if (ok) leader.session_low = low;
+      if (ok) {
+        leader.session_low = low;
+      }
       return;
     }
   }
@@ -397,7 +472,9 @@ void LiveMachine::Post(Task& task, uint32_t op, long nr, const std::array<uint64
   TaskPage* page = PageOf(task);
   page->op = op;
   page->nr = nr;
-  for (size_t i = 0; i < 6; ++i) page->args[i] = args[i];
+  for (size_t i = 0; i < 6; ++i) {
+    page->args[i] = args[i];
+  }
   page->child_page = child;
   page->child_stack_top = child_stack_top;
   page->cmd_seq.store(++task.seq, std::memory_order_seq_cst);
@@ -416,15 +493,21 @@ LiveMachine::Clock::time_point LiveMachine::StepDeadline() {
 }
 
 void LiveMachine::ThrowIfInterrupted() {
-  if (EmergencyHappened()) throw MachineError("live: interrupted (SIGINT/SIGTERM)");
+  if (EmergencyHappened()) {
+    throw MachineError("live: interrupted (SIGINT/SIGTERM)");
+  }
 }
 
 int LiveMachine::LiveTidOf(TaskId id) {
   Task& task = TaskAt(id);
-  if (!task.end || task.end->kind == TaskEnd::Kind::kAlive) return task.tid;
+  if (!task.end || task.end->kind == TaskEnd::Kind::kAlive) {
+    return task.tid;
+  }
   for (TaskId other : processes_[task.process].tasks) {
     const Task& t = tasks_[other];
-    if (!t.end || t.end->kind == TaskEnd::Kind::kAlive) return t.tid;
+    if (!t.end || t.end->kind == TaskEnd::Kind::kAlive) {
+      return t.tid;
+    }
   }
   throw MachineError("live: every thread of task " + task.name + "'s process has ended");
 }
@@ -435,18 +518,24 @@ scn::BackendInfo LiveMachine::Info() {
   scn::BackendInfo info;
   info.backend = "live";
   utsname uts{};
-  if (uname(&uts) == 0) info.kernel = uts.release;
+  if (uname(&uts) == 0) {
+    info.kernel = uts.release;
+  }
   const std::string status = ReadText("/proc/self/status");
   std::string lines;
   size_t pos = 0;
   while (pos < status.size()) {
     size_t end = status.find('\n', pos);
-    if (end == std::string::npos) end = status.size();
+    if (end == std::string::npos) {
+      end = status.size();
+    }
     const std::string line = status.substr(pos, end - pos);
     if (line.rfind("Seccomp:", 0) == 0 || line.rfind("Seccomp_filters:", 0) == 0) {
       std::string tidy = line;
       std::replace(tidy.begin(), tidy.end(), '\t', ' ');
-      if (!lines.empty()) lines += "; ";
+      if (!lines.empty()) {
+        lines += "; ";
+      }
       lines += tidy;
     }
     pos = end + 1;
@@ -489,14 +578,18 @@ std::vector<uint8_t> LiveMachine::ReadMemory(TaskId task, uint64_t addr, uint64_
 // process_vm_{read,write}v (through a living thread: an exited leader has no mm).
 void LiveMachine::TransferMemory(TaskId task, uint64_t addr, uint8_t* local, uint64_t len,
                                  bool write) {
-  if (len == 0) return;
+  if (len == 0) {
+    return;
+  }
   const int tid = LiveTidOf(task);
   iovec here{local, len};
-  iovec there{reinterpret_cast<void*>(addr), len};
+  // An address in the task's memory, not ours.
+  iovec there{reinterpret_cast<void*>(addr), len};  // NOLINT(performance-no-int-to-ptr)
   const ssize_t n = write ? process_vm_writev(tid, &here, 1, &there, 1, 0)
                           : process_vm_readv(tid, &here, 1, &there, 1, 0);
   if (n != static_cast<ssize_t>(len)) {
-    throw MachineError(Errno(std::string("live: ") + (write ? "process_vm_writev into" : "process_vm_readv from") +
+    throw MachineError(Errno(std::string("live: ") +
+                             (write ? "process_vm_writev into" : "process_vm_readv from") +
                              " task " + TaskAt(task).name));
   }
 }
@@ -504,7 +597,9 @@ void LiveMachine::TransferMemory(TaskId task, uint64_t addr, uint8_t* local, uin
 // --- Machine: tasks --------------------------------------------------------------
 
 scn::TaskId LiveMachine::SpawnProcess(std::string_view name, bool privileged) {
-  if (shut_down_) throw MachineError("live: the machine was shut down");
+  if (shut_down_) {
+    throw MachineError("live: the machine was shut down");
+  }
   if (privileged && !root_) {
     throw MachineError("live: `process " + std::string(name) + " privileged` needs a root runner");
   }
@@ -532,7 +627,9 @@ scn::TaskId LiveMachine::SpawnProcess(std::string_view name, bool privileged) {
   setup.scratch = scratch_.c_str();
   std::fflush(nullptr);
   const pid_t pid = fork();
-  if (pid == 0) RunSpawnedAgent(setup);
+  if (pid == 0) {
+    RunSpawnedAgent(setup);
+  }
   close(sv[1]);
   if (pid < 0) {
     close(sv[0]);
@@ -557,7 +654,9 @@ scn::TaskId LiveMachine::SpawnProcess(std::string_view name, bool privileged) {
   process.tasks.push_back(id);
   processes_.push_back(process);
   tasks_.push_back(task);
-  if (processes_.back().pidfd < 0) throw MachineError(Errno("live: pidfd_open(agent)"));
+  if (processes_.back().pidfd < 0) {
+    throw MachineError(Errno("live: pidfd_open(agent)"));
+  }
 
   // Wait for the loop to start, or for the setup to fail.
   while (page->started.load(std::memory_order_acquire) == 0) {
@@ -583,11 +682,15 @@ scn::CallId LiveMachine::StartSyscall(TaskId id, int nr, const std::array<uint64
   Task& task = UsableTask(id, "StartSyscall");
   CheckSyscallAllowed(task, id, nr);
   const auto deadline = StepDeadline();
-  if (nr == kSysRtSigaction) processes_[task.process].may_have_handlers = true;
+  if (nr == kSysRtSigaction) {
+    processes_[task.process].may_have_handlers = true;
+  }
   if (ChangesSeccomp(nr, args)) {
     // No futex after this call until the runner says the new filters allow it.
     PageOf(task)->futex_ok.store(0, std::memory_order_seq_cst);
-    if (Tsync(nr, args)) StopFutexWaits(task.process, id);
+    if (Tsync(nr, args)) {
+      StopFutexWaits(task.process, id);
+    }
   }
   Call call;
   call.task = id;
@@ -605,21 +708,28 @@ scn::CallId LiveMachine::StartSyscall(TaskId id, int nr, const std::array<uint64
 void LiveMachine::CheckSyscallAllowed(Task& task, TaskId id, int nr) {
   const std::optional<int> noted = task.noted_skip;
   task.noted_skip.reset();
-  if (NoSyscall(nr)) return;
+  if (NoSyscall(nr)) {
+    return;
+  }
   const bool verb_only = nr == kSysClone || nr == kSysRtSigreturn;
-  if (model::FindModelledSyscall(nr) != nullptr && !verb_only) return;
-  if (noted && *noted == nr) return;
-  throw MachineError("live: refusing syscall " + std::to_string(nr) + " for task " + task.name +
-                     " (#" + std::to_string(id) +
-                     "): outside the modelled-syscall table and not noted as skipped by its filters");
+  if (model::FindModelledSyscall(nr) != nullptr && !verb_only) {
+    return;
+  }
+  if (noted && *noted == nr) {
+    return;
+  }
+  throw MachineError(
+      "live: refusing syscall " + std::to_string(nr) + " for task " + task.name + " (#" +
+      std::to_string(id) +
+      "): outside the modelled-syscall table and not noted as skipped by its filters");
 }
 
 void LiveMachine::NoteSkippedSyscall(TaskId task, int nr) { TaskAt(task).noted_skip = nr; }
 
 scn::CallId LiveMachine::StartClone(TaskId id, scn::CloneKind kind) {
   Task& task = UsableTask(id, "StartClone");
-  const auto in_flight = std::count_if(calls_.begin(), calls_.end(),
-                                       [](const Call& c) { return !c.clone_resolved; });
+  const auto in_flight =
+      std::count_if(calls_.begin(), calls_.end(), [](const Call& c) { return !c.clone_resolved; });
   if (tasks_.size() + static_cast<size_t>(in_flight) >= options_.task_budget) {
     throw MachineError("live: task budget (" + std::to_string(options_.task_budget) + ") reached");
   }
@@ -643,24 +753,32 @@ scn::CallId LiveMachine::StartClone(TaskId id, scn::CloneKind kind) {
 }
 
 std::optional<TaskId> LiveMachine::ChildOf(scn::CallId call) {
-  if (call >= calls_.size()) throw MachineError("live: no call " + std::to_string(call));
+  if (call >= calls_.size()) {
+    throw MachineError("live: no call " + std::to_string(call));
+  }
   return calls_[call].child;
 }
 
 bool LiveMachine::SendFdToChannel(TaskId from, int fd, TaskId to) {
-  if (shut_down_) throw MachineError("live: the machine was shut down");
+  if (shut_down_) {
+    throw MachineError("live: the machine was shut down");
+  }
   const auto deadline = StepDeadline();
   const int tid = LiveTidOf(from);
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
   if (pidfd < 0 && errno == EINVAL) {
     pidfd = static_cast<int>(syscall(SYS_pidfd_open, processes_[TaskAt(from).process].pid, 0));
   }
-  if (pidfd < 0) throw MachineError(Errno("live: pidfd_open(pass source)"));
+  if (pidfd < 0) {
+    throw MachineError(Errno("live: pidfd_open(pass source)"));
+  }
   const int copy = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
   const int getfd_errno = errno;
   close(pidfd);
   if (copy < 0) {
-    if (getfd_errno == EBADF) return false;
+    if (getfd_errno == EBADF) {
+      return false;
+    }
     errno = getfd_errno;
     throw MachineError(Errno("live: pidfd_getfd"));
   }
@@ -690,19 +808,31 @@ bool LiveMachine::SendFdToChannel(TaskId from, int fd, TaskId to) {
 }
 
 scn::RawOutcome LiveMachine::Poll(scn::CallId id) {
-  if (id >= calls_.size()) throw MachineError("live: no call " + std::to_string(id));
-  if (!calls_[id].final && !shut_down_) Settle(StepDeadline(), false);
-  if (calls_[id].final) return *calls_[id].final;
+  if (id >= calls_.size()) {
+    throw MachineError("live: no call " + std::to_string(id));
+  }
+  if (!calls_[id].final && !shut_down_) {
+    Settle(StepDeadline(), false);
+  }
+  if (calls_[id].final) {
+    return *calls_[id].final;
+  }
   return RawOutcome{};  // kBlocked
 }
 
 scn::RawOutcome LiveMachine::Await(scn::CallId id) {
-  if (id >= calls_.size()) throw MachineError("live: no call " + std::to_string(id));
-  if (calls_[id].final || shut_down_) return Poll(id);
+  if (id >= calls_.size()) {
+    throw MachineError("live: no call " + std::to_string(id));
+  }
+  if (calls_[id].final || shut_down_) {
+    return Poll(id);
+  }
   const auto deadline = StepDeadline();
   while (Clock::now() < deadline) {
     ResolveClones();
-    if (FinalOutcome(calls_[id])) break;
+    if (FinalOutcome(calls_[id])) {
+      break;
+    }
     WaitForChange(tasks_[calls_[id].task], calls_[id].seq, std::chrono::microseconds(500));
   }
   Settle(StepDeadline(), true);
@@ -711,13 +841,17 @@ scn::RawOutcome LiveMachine::Await(scn::CallId id) {
 
 scn::TaskEnd LiveMachine::TaskState(TaskId task) {
   Task& t = TaskAt(task);
-  if (!t.end && !shut_down_) Settle(StepDeadline(), false);
+  if (!t.end && !shut_down_) {
+    Settle(StepDeadline(), false);
+  }
   return t.end ? *t.end : TaskEnd{};
 }
 
 scn::TaskEnd LiveMachine::AwaitTaskEnd(TaskId task) {
   Task& t = TaskAt(task);
-  if (t.end || shut_down_) return TaskState(task);
+  if (t.end || shut_down_) {
+    return TaskState(task);
+  }
   const auto deadline = StepDeadline();
   while (Clock::now() < deadline && !EndOf(tasks_[task])) {
     WaitForChange(tasks_[task], tasks_[task].seq, std::chrono::microseconds(500));
@@ -768,7 +902,9 @@ std::vector<uint8_t> LiveMachine::SigactionFor(TaskId task, int sig, scn::Handle
 
 std::optional<scn::SigsysInfo> LiveMachine::LastSigsys(TaskId task) {
   TaskPage* page = PageOf(TaskAt(task));
-  if (page->sigsys_seq.load(std::memory_order_acquire) == 0) return std::nullopt;
+  if (page->sigsys_seq.load(std::memory_order_acquire) == 0) {
+    return std::nullopt;
+  }
   scn::SigsysInfo info;
   info.signo = page->sigsys.signo;
   info.code = page->sigsys.code;
@@ -780,14 +916,18 @@ std::optional<scn::SigsysInfo> LiveMachine::LastSigsys(TaskId task) {
 }
 
 uint32_t LiveMachine::SignalCount(TaskId task, int sig) {
-  if (sig <= 0 || sig >= 65) return 0;
+  if (sig <= 0 || sig >= 65) {
+    return 0;
+  }
   return PageOf(TaskAt(task))->signal_count[sig].load();
 }
 
 std::vector<int> LiveMachine::ProcessGroups() const {
   std::vector<int> groups;
   for (const Process& p : processes_) {
-    if (p.top_level) groups.push_back(p.pid);
+    if (p.top_level) {
+      groups.push_back(p.pid);
+    }
   }
   return groups;
 }
@@ -795,7 +935,9 @@ std::vector<int> LiveMachine::ProcessGroups() const {
 void LiveMachine::NoteFutexAllowed(TaskId id, bool allowed) {
   Task& task = TaskAt(id);
   PageOf(task)->futex_ok.store(allowed ? 1 : 0, std::memory_order_seq_cst);
-  if (!shut_down_) AdjustScheduling();
+  if (!shut_down_) {
+    AdjustScheduling();
+  }
 }
 
 // StopFutexWaits makes the other tasks of the process leave FUTEX_WAIT before a
@@ -806,7 +948,9 @@ void LiveMachine::NoteFutexAllowed(TaskId id, bool allowed) {
 void LiveMachine::StopFutexWaits(size_t process, TaskId caller) {
   for (TaskId id : processes_[process].tasks) {
     Task& task = tasks_[id];
-    if (id == caller || (task.end && task.end->kind != TaskEnd::Kind::kAlive)) continue;
+    if (id == caller || (task.end && task.end->kind != TaskEnd::Kind::kAlive)) {
+      continue;
+    }
     TaskPage* page = PageOf(task);
     page->futex_ok.store(0, std::memory_order_seq_cst);
     Ring(page);
@@ -816,19 +960,27 @@ void LiveMachine::StopFutexWaits(size_t process, TaskId caller) {
 // --- ends and outcomes -------------------------------------------------------------
 
 std::optional<LiveMachine::ProcessEnd> LiveMachine::ProcessEndOf(Process& process) {
-  if (process.end) return process.end;
-  if (process.pidfd < 0) return std::nullopt;
+  if (process.end) {
+    return process.end;
+  }
+  if (process.pidfd < 0) {
+    return std::nullopt;
+  }
   siginfo_t info{};
   if (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(process.pidfd), &info,
              WEXITED | WNOHANG | WNOWAIT | __WALL) == 0) {
-    if (info.si_pid == 0) return std::nullopt;  // our child, still alive
+    if (info.si_pid == 0) {
+      return std::nullopt;  // our child, still alive
+    }
     ProcessEnd end;
     end.killed = info.si_code != CLD_EXITED;
     end.value = info.si_status;
     process.end = end;
     return end;
   }
-  if (errno != ECHILD) return std::nullopt;
+  if (errno != ECHILD) {
+    return std::nullopt;
+  }
   // Not our child (yet): a fork whose agent parent lives. Reaped already?
   bool gone = false;
   if (const auto status = ReapedStatus(process.pidfd, &gone)) {
@@ -856,18 +1008,26 @@ std::optional<LiveMachine::ProcessEnd> LiveMachine::ProcessEndOf(Process& proces
 // entry vanishes once it is released.
 bool LiveMachine::ThreadGone(const Task& task, const Process&) {
   const auto stat = task.proc->Stat();
-  if (task.leader) return !stat || stat->state == 'Z' || stat->state == 'X';
+  if (task.leader) {
+    return !stat || stat->state == 'Z' || stat->state == 'X';
+  }
   return !stat || PageOf(task)->ctid.load() == 0;
 }
 
 std::optional<scn::TaskEnd> LiveMachine::EndOf(Task& task) {
-  if (task.end) return task.end;
+  if (task.end) {
+    return task.end;
+  }
   Process& process = processes_[task.process];
-  if (auto end = ProcessEndOf(process)) return EndFrom(end->killed, end->value);
+  if (auto end = ProcessEndOf(process)) {
+    return EndFrom(end->killed, end->value);
+  }
   if (ThreadGone(task, process)) {
     // The thread may be the first of a group exit: only call it gone once the
     // process is seen alive afterwards.
-    if (ProcessEndOf(process)) return EndFrom(process.end->killed, process.end->value);
+    if (ProcessEndOf(process)) {
+      return EndFrom(process.end->killed, process.end->value);
+    }
     TaskEnd end;
     end.kind = TaskEnd::Kind::kGone;
     return end;
@@ -876,7 +1036,9 @@ std::optional<scn::TaskEnd> LiveMachine::EndOf(Task& task) {
 }
 
 std::optional<scn::RawOutcome> LiveMachine::FinalOutcome(Call& call) {
-  if (call.final) return call.final;
+  if (call.final) {
+    return call.final;
+  }
   Task& task = tasks_[call.task];
   TaskPage* page = PageOf(task);
   if (page->done_seq.load(std::memory_order_acquire) == call.seq) {
@@ -886,7 +1048,9 @@ std::optional<scn::RawOutcome> LiveMachine::FinalOutcome(Call& call) {
     return out;
   }
   const auto end = EndOf(task);
-  if (!end) return std::nullopt;
+  if (!end) {
+    return std::nullopt;
+  }
   RawOutcome out;
   switch (end->kind) {
     case TaskEnd::Kind::kKilled:
@@ -909,11 +1073,15 @@ std::optional<scn::RawOutcome> LiveMachine::FinalOutcome(Call& call) {
 void LiveMachine::RecordEnds() {
   for (Task& task : tasks_) {
     if (!task.end) {
-      if (auto end = EndOf(task)) task.end = end;
+      if (auto end = EndOf(task)) {
+        task.end = end;
+      }
     }
   }
   for (Call& call : calls_) {
-    if (call.final || !call.clone_resolved) continue;
+    if (call.final || !call.clone_resolved) {
+      continue;
+    }
     if (auto out = FinalOutcome(call)) {
       call.final = out;
       Task& task = tasks_[call.task];
@@ -928,7 +1096,9 @@ void LiveMachine::RecordEnds() {
 
 void LiveMachine::ResolveClones() {
   for (Call& call : calls_) {
-    if (call.clone_resolved) continue;
+    if (call.clone_resolved) {
+      continue;
+    }
     Task& parent = tasks_[call.task];
     Process& parent_process = processes_[parent.process];
     TaskPage* page = PageOf(parent);
@@ -952,10 +1122,14 @@ void LiveMachine::ResolveClones() {
         bool unknown_child = false;
         for (int pid : ReadTaskChildren(parent_process.pid, parent.tid)) {
           bool known = false;
-          for (const Process& p : processes_) known = known || p.pid == pid;
+          for (const Process& p : processes_) {
+            known = known || p.pid == pid;
+          }
           unknown_child = unknown_child || !known;
         }
-        if (!unknown_child) child->fork_verdict.store(kVerdictParent, std::memory_order_seq_cst);
+        if (!unknown_child) {
+          child->fork_verdict.store(kVerdictParent, std::memory_order_seq_cst);
+        }
       }
       continue;
     }
@@ -970,7 +1144,9 @@ void LiveMachine::ResolveClones() {
         continue;
       }
       if (child->started.load() == 0) {
-        if (ProcessEndOf(parent_process)) RegisterChild(call, result);
+        if (ProcessEndOf(parent_process)) {
+          RegisterChild(call, result);
+        }
         continue;
       }
       RegisterChild(call, result);
@@ -979,7 +1155,9 @@ void LiveMachine::ResolveClones() {
     // Fork: the child claims its page, we answer, it starts.
     if (child->fork_claim.load() != 0) {
       child->fork_verdict.store(kVerdictChild, std::memory_order_seq_cst);
-      if (child->started.load() != 0) RegisterChild(call, result);
+      if (child->started.load() != 0) {
+        RegisterChild(call, result);
+      }
       continue;
     }
     const auto children = ReadTaskChildren(parent_process.pid, parent.tid);
@@ -1065,7 +1243,9 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
     }
     return fail("is exiting");
   }
-  if (!task.leader && page->ctid.load() == 0) return fail("is exiting");
+  if (!task.leader && page->ctid.load() == 0) {
+    return fail("is exiting");
+  }
   seen->state = status->state;
   if (status->state == 'T' || status->state == 't') {
     seen->kind = kSeenStopped;
@@ -1085,15 +1265,25 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   }
   if (in_call) {
     const Call& c = *call;
-    if (page->enter_seq.load() != c.seq) return fail("has not picked up its command yet");
-    if (!sleeping) return fail("has not returned from its syscall");
+    if (page->enter_seq.load() != c.seq) {
+      return fail("has not picked up its command yet");
+    }
+    if (!sleeping) {
+      return fail("has not returned from its syscall");
+    }
     const std::optional<long> nr = proc.Syscall();
-    if (!nr || (*nr != c.nr && *nr != kSysRestart)) return fail("sleeps outside its syscall");
-    if (status->state == 'S' && pending != 0) return fail("has a signal pending");
+    if (!nr || (*nr != c.nr && *nr != kSysRestart)) {
+      return fail("sleeps outside its syscall");
+    }
+    if (status->state == 'S' && pending != 0) {
+      return fail("has a signal pending");
+    }
     if (status->state == 'D') {
       // Uninterruptible sleeps are transient (locks, I/O), except a notification
       // wait that WAIT_KILLABLE_RECV made killable.
-      if ((pending & (1ull << (SIGKILL - 1))) != 0) return fail("is being killed");
+      if ((pending & (1ull << (SIGKILL - 1))) != 0) {
+        return fail("is being killed");
+      }
       if (ReadTaskWchan(process.pid, task.tid).find("seccomp") == std::string::npos) {
         return fail("is in an uninterruptible sleep");
       }
@@ -1107,8 +1297,7 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
     task.idle_marked = false;
     return fail("has a signal pending");
   }
-  if (status->state == 'S' && page->idle_mode.load() == kIdleFutex &&
-      proc.Syscall() == kSysFutex) {
+  if (status->state == 'S' && page->idle_mode.load() == kIdleFutex && proc.Syscall() == kSysFutex) {
     seen->kind = kSeenIdleFutex;
     seen->switches = status->switches;
     return true;
@@ -1127,13 +1316,17 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
     task.idle_mark = iter;
     return fail("is running in its idle loop");
   }
-  if (iter == task.idle_mark) return fail("has not gone round its idle loop");
+  if (iter == task.idle_mark) {
+    return fail("has not gone round its idle loop");
+  }
   seen->kind = kSeenIdleSpin;
   return true;
 }
 
 void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
-  for (Task& task : tasks_) task.idle_marked = false;
+  for (Task& task : tasks_) {
+    task.idle_marked = false;
+  }
   std::vector<Observation> previous;
   bool have_previous = false;
   int round = 0;
@@ -1149,8 +1342,12 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
     for (const bool busy_pass : {true, false}) {
       for (TaskId id = 0; all && id < tasks_.size(); ++id) {
         const Task& task = tasks_[id];
-        if (task.busy.has_value() != busy_pass) continue;
-        if (task.end && task.end->kind != TaskEnd::Kind::kAlive) continue;
+        if (task.busy.has_value() != busy_pass) {
+          continue;
+        }
+        if (task.end && task.end->kind != TaskEnd::Kind::kAlive) {
+          continue;
+        }
         Observation observation;
         if (TaskSettled(id, &observation, &why)) {
           seen.push_back(observation);
@@ -1168,7 +1365,9 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
     for (const Call& call : calls_) {
       // A clone asleep in the kernel (a notification) is judged with its task; one
       // that returned, or whose child claimed its page, must finish registering.
-      if (call.clone_resolved) continue;
+      if (call.clone_resolved) {
+        continue;
+      }
       const bool returned = PageOf(tasks_[call.task])->done_seq.load() == call.seq;
       if (returned || pages_[call.child_page].fork_claim.load() != 0) {
         all = false;
@@ -1177,7 +1376,9 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
       }
     }
     if (all) {
-      if (!confirm || (have_previous && previous == seen)) break;
+      if (!confirm || (have_previous && previous == seen)) {
+        break;
+      }
       previous = std::move(seen);
       have_previous = true;
       SleepFor(std::chrono::microseconds(options_.settle_grace_us));
@@ -1207,14 +1408,18 @@ void LiveMachine::Settle(Clock::time_point deadline, bool confirm) {
 void LiveMachine::AdjustScheduling() {
   std::vector<int> spinning(processes_.size(), -1);  // per session: -1 none, 0 no, 1 yes
   for (Task& task : tasks_) {
-    if (task.end && task.end->kind != TaskEnd::Kind::kAlive) continue;
+    if (task.end && task.end->kind != TaskEnd::Kind::kAlive) {
+      continue;
+    }
     const bool spinner = !task.busy && PageOf(task)->futex_ok.load() == 0;
     SetSchedIdle(task, spinner);
     int& session = spinning[processes_[task.process].channel_owner];
     session = (session != 0 && spinner) ? 1 : 0;
   }
   for (size_t session = 0; session < processes_.size(); ++session) {
-    if (spinning[session] >= 0) SetSessionLow(session, spinning[session] == 1);
+    if (spinning[session] >= 0) {
+      SetSessionLow(session, spinning[session] == 1);
+    }
   }
 }
 

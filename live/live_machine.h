@@ -57,17 +57,17 @@ class LiveMachine final : public scn::Machine {
   uint64_t AllocBuffer(scn::TaskId task, uint64_t size) override;
   void WriteMemory(scn::TaskId task, uint64_t addr, std::span<const uint8_t> bytes) override;
   std::vector<uint8_t> ReadMemory(scn::TaskId task, uint64_t addr, uint64_t len) override;
-  scn::CallId StartSyscall(scn::TaskId task, int nr, const std::array<uint64_t, 6>& args) override;
-  scn::CallId StartClone(scn::TaskId task, scn::CloneKind kind) override;
+  scn::CallId StartSyscall(scn::TaskId id, int nr, const std::array<uint64_t, 6>& args) override;
+  scn::CallId StartClone(scn::TaskId id, scn::CloneKind kind) override;
   std::optional<scn::TaskId> ChildOf(scn::CallId call) override;
   bool SendFdToChannel(scn::TaskId from, int fd, scn::TaskId to) override;
-  scn::RawOutcome Poll(scn::CallId call) override;
-  scn::RawOutcome Await(scn::CallId call) override;
+  scn::RawOutcome Poll(scn::CallId id) override;
+  scn::RawOutcome Await(scn::CallId id) override;
   scn::TaskEnd TaskState(scn::TaskId task) override;
   scn::TaskEnd AwaitTaskEnd(scn::TaskId task) override;
   std::vector<uint8_t> SigactionFor(scn::TaskId task, int sig, scn::HandleMode mode) override;
   std::optional<scn::SigsysInfo> LastSigsys(scn::TaskId task) override;
-  void NoteFutexAllowed(scn::TaskId task, bool allowed) override;
+  void NoteFutexAllowed(scn::TaskId id, bool allowed) override;
   void NoteSkippedSyscall(scn::TaskId task, int nr) override;
   void Shutdown() override;
 
@@ -87,9 +87,9 @@ class LiveMachine final : public scn::Machine {
   struct Process {
     int pid = 0;
     int pidfd = -1;
-    int channel_fd = -1;         // the runner's end of the channel (top-level only)
-    size_t channel_owner = 0;    // the top-level process whose channel fd 1023 is
-    uint32_t next_slot = 0;      // next buffer slot (AllocBuffer)
+    int channel_fd = -1;       // the runner's end of the channel (top-level only)
+    size_t channel_owner = 0;  // the top-level process whose channel fd 1023 is
+    uint32_t next_slot = 0;    // next buffer slot (AllocBuffer)
     bool top_level = false;
     std::optional<ProcessEnd> end;
     bool reaped = false;
@@ -107,7 +107,7 @@ class LiveMachine final : public scn::Machine {
     std::optional<scn::CallId> busy;
     std::optional<scn::TaskEnd> end;
     bool sched_idle = false;
-    std::optional<int> noted_skip;  // NoteSkippedSyscall, consumed by StartSyscall
+    std::optional<int> noted_skip;        // NoteSkippedSyscall, consumed by StartSyscall
     std::shared_ptr<TaskProcFiles> proc;  // its /proc files, kept open
     // Settle bookkeeping for an idle task seen running.
     bool idle_marked = false;
@@ -118,8 +118,8 @@ class LiveMachine final : public scn::Machine {
     uint32_t seq = 0;
     long nr = 0;
     uint32_t op = kOpSyscall;
-    int child_page = -1;          // clones: the reserved page of the child
-    bool clone_resolved = true;   // clones: the child is registered, or known not to exist
+    int child_page = -1;         // clones: the reserved page of the child
+    bool clone_resolved = true;  // clones: the child is registered, or known not to exist
     std::optional<scn::TaskId> child;
     std::optional<scn::RawOutcome> final;
   };
@@ -138,12 +138,12 @@ class LiveMachine final : public scn::Machine {
   TaskPage* PageOf(const Task& task) const { return &pages_[task.page]; }
   Task& TaskAt(scn::TaskId task);
   Process& ProcessOf(scn::TaskId task) { return processes_[TaskAt(task).process]; }
-  Task& UsableTask(scn::TaskId task, const char* what);
+  Task& UsableTask(scn::TaskId id, const char* what);
   int ReservePage();
-  void ResetPage(int page);
+  void ResetPage(int index);
   void Ring(TaskPage* page);
-  void Post(Task& task, uint32_t op, long nr, const std::array<uint64_t, 6>& args,
-            TaskPage* child, uintptr_t child_stack_top);
+  void Post(Task& task, uint32_t op, long nr, const std::array<uint64_t, 6>& args, TaskPage* child,
+            uintptr_t child_stack_top);
   uintptr_t StackTop(int page) const;
   void CheckSyscallAllowed(Task& task, scn::TaskId id, int nr);
   void StopFutexWaits(size_t process, scn::TaskId caller);
@@ -161,7 +161,7 @@ class LiveMachine final : public scn::Machine {
   void RecordEnds();
   void AdjustScheduling();
   void WaitForChange(const Task& task, uint32_t seq, std::chrono::microseconds limit);
-  int LiveTidOf(scn::TaskId task);
+  int LiveTidOf(scn::TaskId id);
   void TransferMemory(scn::TaskId task, uint64_t addr, uint8_t* local, uint64_t len, bool write);
   void SetSchedIdle(Task& task, bool idle);
 

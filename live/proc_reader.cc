@@ -16,16 +16,22 @@ namespace {
 // ReadInto reads a /proc file into `buf` (NUL-terminated); false when it cannot.
 bool ReadInto(const char* path, char* buf, size_t cap, size_t* len) {
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    return false;
+  }
   size_t used = 0;
   while (used + 1 < cap) {
     const ssize_t n = read(fd, buf + used, cap - 1 - used);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        continue;
+      }
       close(fd);
       return false;
     }
-    if (n == 0) break;
+    if (n == 0) {
+      break;
+    }
     used += static_cast<size_t>(n);
   }
   close(fd);
@@ -38,10 +44,11 @@ std::string_view FieldValue(std::string_view text, std::string_view key) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
     std::string_view line = text.substr(pos, end - pos);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key &&
-        line[key.size()] == ':') {
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
       std::string_view value = line.substr(key.size() + 1);
       while (!value.empty() && (value.front() == '\t' || value.front() == ' ')) {
         value.remove_prefix(1);
@@ -69,13 +76,17 @@ int64_t Dec(std::string_view v, int64_t missing) {
 std::optional<ProcStat> ParseStatText(const char* buf) {
   // "pid (comm) state ppid pgrp session …": comm may hold spaces and parentheses.
   const char* close_paren = std::strrchr(buf, ')');
-  if (close_paren == nullptr || close_paren[1] == '\0') return std::nullopt;
+  if (close_paren == nullptr || close_paren[1] == '\0') {
+    return std::nullopt;
+  }
   std::vector<std::string_view> fields;  // fields[0] is field 3 (state)
   std::string_view rest(close_paren + 2);
   size_t pos = 0;
   while (pos < rest.size()) {
     size_t end = rest.find_first_of(" \n", pos);
-    if (end == std::string_view::npos) end = rest.size();
+    if (end == std::string_view::npos) {
+      end = rest.size();
+    }
     fields.push_back(rest.substr(pos, end - pos));
     pos = end + 1;
   }
@@ -95,10 +106,11 @@ std::optional<ProcStat> ParseStatText(const char* buf) {
 std::optional<ProcStat> ParseStat(const char* path) {
   char buf[2048];
   size_t len = 0;
-  if (!ReadInto(path, buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadInto(path, buf, sizeof buf, &len)) {
+    return std::nullopt;
+  }
   return ParseStatText(buf);
 }
-
 
 TaskStatus ParseStatus(std::string_view text) {
   TaskStatus status;
@@ -120,11 +132,37 @@ TaskStatus ParseStatus(std::string_view text) {
 }
 
 std::optional<long> ParseSyscall(const char* buf, size_t len) {
-  if (len == 0 || std::strncmp(buf, "running", 7) == 0) return std::nullopt;
+  if (len == 0 || std::strncmp(buf, "running", 7) == 0) {
+    return std::nullopt;
+  }
   char* end = nullptr;
   const long nr = std::strtol(buf, &end, 10);
-  if (end == buf) return std::nullopt;
+  if (end == buf) {
+    return std::nullopt;
+  }
   return nr;
+}
+
+// ReadKept reads /proc/PID/task/TID/LEAF through *fd, opening it on first use.
+bool ReadKept(int pid, int tid, int* fd, const char* leaf, char* buf, size_t cap, size_t* len) {
+  if (*fd < 0) {
+    *fd = open(TaskPath(pid, tid, leaf).c_str(), O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
+      return false;
+    }
+  }
+  for (;;) {
+    const ssize_t n = pread(*fd, buf, cap - 1, 0);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    buf[n] = '\0';
+    *len = static_cast<size_t>(n);
+    return true;
+  }
 }
 
 }  // namespace
@@ -132,21 +170,22 @@ std::optional<long> ParseSyscall(const char* buf, size_t len) {
 std::optional<TaskStatus> ReadTaskStatus(int pid, int tid) {
   char buf[4096];
   size_t len = 0;
-  if (!ReadInto(TaskPath(pid, tid, "status").c_str(), buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadInto(TaskPath(pid, tid, "status").c_str(), buf, sizeof buf, &len)) {
+    return std::nullopt;
+  }
   return ParseStatus(std::string_view(buf, len));
 }
-
 
 std::optional<long> ReadTaskSyscall(int pid, int tid) {
   char buf[256];
   size_t len = 0;
-  if (!ReadInto(TaskPath(pid, tid, "syscall").c_str(), buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadInto(TaskPath(pid, tid, "syscall").c_str(), buf, sizeof buf, &len)) {
+    return std::nullopt;
+  }
   return ParseSyscall(buf, len);
 }
 
-std::string ReadTaskWchan(int pid, int tid) {
-  return ReadText(TaskPath(pid, tid, "wchan"));
-}
+std::string ReadTaskWchan(int pid, int tid) { return ReadText(TaskPath(pid, tid, "wchan")); }
 
 std::optional<ProcStat> ReadProcStat(int pid) {
   return ParseStat(("/proc/" + std::to_string(pid) + "/stat").c_str());
@@ -163,7 +202,9 @@ std::vector<int> ReadTaskChildren(int pid, int tid) {
   while (*p != '\0') {
     char* end = nullptr;
     const long child = std::strtol(p, &end, 10);
-    if (end == p) break;
+    if (end == p) {
+      break;
+    }
     children.push_back(static_cast<int>(child));
     p = end;
   }
@@ -172,10 +213,14 @@ std::vector<int> ReadTaskChildren(int pid, int tid) {
 
 int CountTasks(int pid) {
   DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
-  if (dir == nullptr) return 0;
+  if (dir == nullptr) {
+    return 0;
+  }
   int count = 0;
   while (const dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] != '.') ++count;
+    if (entry->d_name[0] != '.') {
+      ++count;
+    }
   }
   closedir(dir);
   return count;
@@ -184,13 +229,17 @@ int CountTasks(int pid) {
 std::string ReadText(const std::string& path) {
   char buf[4096];
   size_t len = 0;
-  if (!ReadInto(path.c_str(), buf, sizeof buf, &len)) return {};
+  if (!ReadInto(path.c_str(), buf, sizeof buf, &len)) {
+    return {};
+  }
   return std::string(buf, len);
 }
 
 TaskProcFiles::~TaskProcFiles() {
   for (int fd : {status_fd_, stat_fd_, syscall_fd_}) {
-    if (fd >= 0) close(fd);
+    if (fd >= 0) {
+      close(fd);
+    }
   }
 }
 
@@ -203,39 +252,30 @@ TaskProcFiles::TaskProcFiles(TaskProcFiles&& other) noexcept
   other.status_fd_ = other.stat_fd_ = other.syscall_fd_ = -1;
 }
 
-bool TaskProcFiles::Read(int* fd, const char* leaf, char* buf, size_t cap, size_t* len) {
-  if (*fd < 0) {
-    *fd = open(TaskPath(pid_, tid_, leaf).c_str(), O_RDONLY | O_CLOEXEC);
-    if (*fd < 0) return false;
-  }
-  for (;;) {
-    const ssize_t n = pread(*fd, buf, cap - 1, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buf[n] = '\0';
-    *len = static_cast<size_t>(n);
-    return true;
-  }
-}
-
 std::optional<TaskStatus> TaskProcFiles::Status() {
   char buf[4096];
   size_t len = 0;
-  if (!Read(&status_fd_, "status", buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadKept(pid_, tid_, &status_fd_, "status", buf, sizeof buf, &len)) {
+    return std::nullopt;
+  }
   return ParseStatus(std::string_view(buf, len));
 }
 
 std::optional<ProcStat> TaskProcFiles::Stat() {
   char buf[2048];
   size_t len = 0;
-  if (!Read(&stat_fd_, "stat", buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadKept(pid_, tid_, &stat_fd_, "stat", buf, sizeof buf, &len)) {
+    return std::nullopt;
+  }
   return ParseStatText(buf);
 }
 
 std::optional<long> TaskProcFiles::Syscall() {
   char buf[256];
   size_t len = 0;
-  if (!Read(&syscall_fd_, "syscall", buf, sizeof buf, &len)) return std::nullopt;
+  if (!ReadKept(pid_, tid_, &syscall_fd_, "syscall", buf, sizeof buf, &len)) {
+    return std::nullopt;
+  }
   return ParseSyscall(buf, len);
 }
 

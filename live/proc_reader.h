@@ -14,18 +14,18 @@ namespace sclab::live {
 
 // TaskStatus is the part of /proc/PID/task/TID/status the settle check reads.
 struct TaskStatus {
-  char state = '?';           // R S D T t Z X …
-  uint64_t sig_pending = 0;   // SigPnd: this thread's pending signals
-  uint64_t shd_pending = 0;   // ShdPnd: the process's shared pending signals
-  uint64_t sig_blocked = 0;   // SigBlk
-  uint64_t switches = 0;      // voluntary + nonvoluntary context switches
-  int seccomp_mode = -1;      // Seccomp:
-  int seccomp_filters = -1;   // Seccomp_filters:
-  int uid = -1;               // real uid
-  int gid = -1;               // real gid
-  uint64_t cap_effective = 0; // CapEff
-  int no_new_privs = -1;      // NoNewPrivs:
-  int threads = 0;            // Threads:
+  char state = '?';            // R S D T t Z X …
+  uint64_t sig_pending = 0;    // SigPnd: this thread's pending signals
+  uint64_t shd_pending = 0;    // ShdPnd: the process's shared pending signals
+  uint64_t sig_blocked = 0;    // SigBlk
+  uint64_t switches = 0;       // voluntary + nonvoluntary context switches
+  int seccomp_mode = -1;       // Seccomp:
+  int seccomp_filters = -1;    // Seccomp_filters:
+  int uid = -1;                // real uid
+  int gid = -1;                // real gid
+  uint64_t cap_effective = 0;  // CapEff
+  int no_new_privs = -1;       // NoNewPrivs:
+  int threads = 0;             // Threads:
 
   // UnblockedPending are the signals that will be delivered to this thread or
   // interrupt its sleep.
@@ -83,8 +83,6 @@ class TaskProcFiles {
   std::optional<long> Syscall();
 
  private:
-  bool Read(int* fd, const char* leaf, char* buf, size_t cap, size_t* len);
-
   int pid_;
   int tid_;
   int status_fd_ = -1;

@@ -39,21 +39,29 @@ int OpenDir(int parent, const char* name) {
 
 // EmptyDir removes everything inside the open directory `dir`.
 bool EmptyDir(int dir, int depth) {
-  if (depth > kMaxDepth) return false;
+  if (depth > kMaxDepth) {
+    return false;
+  }
   bool ok = true;
   alignas(8) char buf[2048];
   for (;;) {
     const long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
     if (n <= 0) {
-      if (n < 0) ok = false;
+      if (n < 0) {
+        ok = false;
+      }
       break;
     }
     // Entries are unlinked as they are read; getdents64 keeps its position valid.
     for (long off = 0; off < n;) {
       const auto* entry = reinterpret_cast<const LinuxDirent64*>(buf + off);
       off += entry->d_reclen;
-      if (IsDots(entry->d_name)) continue;
-      if (unlinkat(dir, entry->d_name, 0) == 0) continue;
+      if (IsDots(entry->d_name)) {
+        continue;
+      }
+      if (unlinkat(dir, entry->d_name, 0) == 0) {
+        continue;
+      }
       if (errno != EISDIR && errno != EPERM) {
         ok = false;
         continue;
@@ -65,7 +73,9 @@ bool EmptyDir(int dir, int depth) {
       }
       ok = EmptyDir(child, depth + 1) && ok;
       close(child);
-      if (unlinkat(dir, entry->d_name, AT_REMOVEDIR) != 0) ok = false;
+      if (unlinkat(dir, entry->d_name, AT_REMOVEDIR) != 0) {
+        ok = false;
+      }
     }
   }
   return ok;
@@ -89,10 +99,14 @@ std::string MakeScratchDir() {
 
 bool RemoveTree(const char* path) {
   const int dir = OpenDir(AT_FDCWD, path);
-  if (dir < 0) return errno == ENOENT;
+  if (dir < 0) {
+    return errno == ENOENT;
+  }
   bool ok = EmptyDir(dir, 0);
   close(dir);
-  if (rmdir(path) != 0) ok = false;
+  if (rmdir(path) != 0) {
+    ok = false;
+  }
   return ok;
 }
 

@@ -18,11 +18,15 @@ constexpr uint16_t kBpfRetK = 0x06;  // BPF_RET | BPF_K
 bool UsesUserNotif(const scn::Scenario& scenario) {
   for (const scn::FilterDecl& filter : scenario.filters) {
     for (const bpf::Insn& insn : filter.program) {
-      if (insn.code == kBpfRetK && (insn.k & kRetActionFull) == kRetUserNotif) return true;
+      if (insn.code == kBpfRetK && (insn.k & kRetActionFull) == kRetUserNotif) {
+        return true;
+      }
     }
   }
   for (const scn::Step& step : scenario.steps) {
-    if (step.kind != scn::Step::Kind::kCall) continue;
+    if (step.kind != scn::Step::Kind::kCall) {
+      continue;
+    }
     switch (step.call.verb) {
       case scn::Verb::kRecv:
       case scn::Verb::kReply:
@@ -39,14 +43,20 @@ bool UsesUserNotif(const scn::Scenario& scenario) {
 
 bool AsksForIds(const scn::Scenario& scenario) {
   for (const scn::Step& step : scenario.steps) {
-    if (step.kind != scn::Step::Kind::kCall) continue;
+    if (step.kind != scn::Step::Kind::kCall) {
+      continue;
+    }
     int nr = -1;
-    if (step.call.verb == scn::Verb::kSyscall) nr = step.call.nr;
+    if (step.call.verb == scn::Verb::kSyscall) {
+      nr = step.call.nr;
+    }
     if (step.call.verb == scn::Verb::kRawSyscall && !step.call.args.empty() &&
         step.call.args[0].value.kind == scn::Expr::Kind::kNumber) {
       nr = static_cast<int>(step.call.args[0].value.number);
     }
-    if (nr == model::nr::kGetuid || nr == model::nr::kGetgid) return true;
+    if (nr == model::nr::kGetuid || nr == model::nr::kGetgid) {
+      return true;
+    }
   }
   return false;
 }
@@ -88,7 +98,9 @@ std::string LiveSkipReason(const scn::Scenario& scenario, const LiveHost& host) 
              ", this is " + host.kernel;
     }
   }
-  if (!host.seccomp_filter) return "this kernel has no seccomp filters (no actions_avail)";
+  if (!host.seccomp_filter) {
+    return "this kernel has no seccomp filters (no actions_avail)";
+  }
   if (!host.user_notif && UsesUserNotif(scenario)) {
     return "this kernel does not offer SECCOMP_RET_USER_NOTIF";
   }

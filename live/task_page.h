@@ -72,9 +72,9 @@ struct alignas(kPageBytes) TaskPage {
 
   // --- written by the runner --------------------------------------------------
   std::atomic<uint32_t> cmd_seq;
-  std::atomic<uint32_t> futex_ok;      // 1: the agent may wait with futex(2)
-  int32_t runner_tid;                  // expected in runner_lock's lock word
-  uint32_t op;                         // AgentOp
+  std::atomic<uint32_t> futex_ok;  // 1: the agent may wait with futex(2)
+  int32_t runner_tid;              // expected in runner_lock's lock word
+  uint32_t op;                     // AgentOp
   int64_t nr;
   uint64_t args[6];
   TaskPage* child_page;                // kOpFork / kOpThread
@@ -82,14 +82,14 @@ struct alignas(kPageBytes) TaskPage {
   std::atomic<uint32_t> fork_verdict;  // ForkVerdict, on the child page
 
   // --- written by the agent ---------------------------------------------------
-  std::atomic<uint32_t> started;     // 1 once the agent loop runs on this page
-  std::atomic<uint32_t> fork_claim;  // 1: someone got 0 from the fork (child page)
-  std::atomic<uint32_t> enter_seq;   // the command about to enter the kernel
-  std::atomic<uint32_t> done_seq;    // the command whose result is in `result`
-  std::atomic<int64_t> result;       // the raw return register
-  std::atomic<uint64_t> idle_iter;   // bumped on every idle-loop iteration
-  std::atomic<uint32_t> idle_mode;   // IdleMode of the current idle wait
-  std::atomic<int32_t> in_handler;   // signal handlers running on this task
+  std::atomic<uint32_t> started;      // 1 once the agent loop runs on this page
+  std::atomic<uint32_t> fork_claim;   // 1: someone got 0 from the fork (child page)
+  std::atomic<uint32_t> enter_seq;    // the command about to enter the kernel
+  std::atomic<uint32_t> done_seq;     // the command whose result is in `result`
+  std::atomic<int64_t> result;        // the raw return register
+  std::atomic<uint64_t> idle_iter;    // bumped on every idle-loop iteration
+  std::atomic<uint32_t> idle_mode;    // IdleMode of the current idle wait
+  std::atomic<int32_t> in_handler;    // signal handlers running on this task
   std::atomic<uint32_t> setup_error;  // a spawn that failed: step << 16 | errno
 
   // --- written by the kernel (CLONE_PARENT_SETTID / CLONE_CHILD_CLEARTID) ------

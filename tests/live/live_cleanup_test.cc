@@ -25,7 +25,9 @@
 // SpinForever is a signal handler that never returns: a task running it can never
 // settle. It touches neither the TLS nor libc.
 extern "C" void sclab_live_test_spin_forever(int) {
-  for (;;) __builtin_ia32_pause();
+  for (;;) {
+    __builtin_ia32_pause();
+  }
 }
 
 namespace sclab::live {
@@ -55,9 +57,11 @@ void Busy(LiveMachine& m) {
   const TaskId zombie = clone(a, scn::CloneKind::kFork);
   BOOST_TEST(d.Outcome(zombie, SYS_exit_group, {1, 0, 0, 0, 0, 0}).kind ==
              RawOutcome::Kind::kExited);
-  BOOST_TEST(d.Call(a, SYS_mkdirat, {static_cast<uint64_t>(AT_FDCWD), d.String(a, "dir"), 0, 0, 0, 0}) == 0);
-  BOOST_TEST(d.Call(a, SYS_openat, {static_cast<uint64_t>(AT_FDCWD), d.String(a, "file"),
-                                    O_CREAT | O_WRONLY, 0, 0, 0}) == 3);
+  BOOST_TEST(d.Call(a, SYS_mkdirat,
+                    {static_cast<uint64_t>(AT_FDCWD), d.String(a, "dir"), 0, 0, 0, 0}) == 0);
+  BOOST_TEST(d.Call(a, SYS_openat,
+                    {static_cast<uint64_t>(AT_FDCWD), d.String(a, "file"), O_CREAT | O_WRONLY, 0, 0,
+                     0}) == 3);
   BOOST_TEST(d.Nnp(b) == 0);
   BOOST_TEST(d.Install(b, ReturnAlways(SECCOMP_RET_ERRNO | EPERM)) == 0);
   m.NoteFutexAllowed(b, false);
@@ -75,7 +79,9 @@ void Busy(LiveMachine& m) {
 
 void CheckNothingLeft(const std::vector<int>& groups, const std::string& scratch) {
   BOOST_TEST(CountDescendants() == 0);
-  for (int pgid : groups) BOOST_TEST(ProcessGroupEmpty(pgid));
+  for (int pgid : groups) {
+    BOOST_TEST(ProcessGroupEmpty(pgid));
+  }
   BOOST_TEST(!std::filesystem::exists(scratch));
 }
 
@@ -117,8 +123,9 @@ BOOST_AUTO_TEST_CASE(a_step_timeout_throws_and_cleans_up) {
     std::memcpy(act.data(), fields, 32);
     BOOST_TEST(d.Call(a, SYS_rt_sigaction, {SIGUSR1, d.Buffer(a, act), 0, 8, 0, 0}) == 0);
     try {
-      m.StartSyscall(a, SYS_tgkill,
-                     {static_cast<uint64_t>(m.Pid(a)), static_cast<uint64_t>(m.Tid(a)), SIGUSR1, 0, 0, 0});
+      m.StartSyscall(
+          a, SYS_tgkill,
+          {static_cast<uint64_t>(m.Pid(a)), static_cast<uint64_t>(m.Tid(a)), SIGUSR1, 0, 0, 0});
       BOOST_FAIL("no step timeout");
     } catch (const scn::MachineError& e) {
       BOOST_TEST_MESSAGE(e.what());
@@ -167,10 +174,16 @@ pid_t InChildRunner(std::vector<int>* pids, std::string* scratch) {
       m.Await(fork_b);
       const TaskId bf = *m.ChildOf(fork_b);
       std::string report = m.ScratchPath();
-      for (TaskId t : {a, af, b, bf}) report += " " + std::to_string(m.Pid(t));
+      for (TaskId t : {a, af, b, bf}) {
+        report += " " + std::to_string(m.Pid(t));
+      }
       report += "\n";
-      if (write(fds[1], report.data(), report.size()) < 0) _exit(3);
-      for (;;) pause();
+      if (write(fds[1], report.data(), report.size()) < 0) {
+        _exit(3);
+      }
+      for (;;) {
+        pause();
+      }
     } catch (...) {
       _exit(2);
     }
@@ -180,15 +193,21 @@ pid_t InChildRunner(std::vector<int>* pids, std::string* scratch) {
   size_t used = 0;
   while (used < sizeof buf - 1) {
     const ssize_t n = read(fds[0], buf + used, sizeof buf - 1 - used);
-    if (n <= 0) break;
+    if (n <= 0) {
+      break;
+    }
     used += static_cast<size_t>(n);
-    if (std::memchr(buf, '\n', used) != nullptr) break;
+    if (std::memchr(buf, '\n', used) != nullptr) {
+      break;
+    }
   }
   close(fds[0]);
   std::istringstream in(std::string(buf, used));
   in >> *scratch;
   int pid = 0;
-  while (in >> pid) pids->push_back(pid);
+  while (in >> pid) {
+    pids->push_back(pid);
+  }
   BOOST_REQUIRE(pids->size() == 4u);
   return child;
 }
@@ -202,9 +221,15 @@ bool AllDeadWithin(const std::vector<int>& pids, std::chrono::milliseconds limit
   const auto deadline = std::chrono::steady_clock::now() + limit;
   for (;;) {
     bool all = true;
-    for (int pid : pids) all = all && Dead(pid);
-    if (all) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    for (int pid : pids) {
+      all = all && Dead(pid);
+    }
+    if (all) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }

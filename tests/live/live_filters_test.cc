@@ -76,7 +76,9 @@ BOOST_AUTO_TEST_CASE(killing_futex_leaves_the_agent_spinning) {
   BOOST_TEST(d.Nnp(a) == 0);
   BOOST_TEST(d.Install(a, OnSyscall(SYS_futex, SECCOMP_RET_KILL_PROCESS)) == 0);
   m.NoteFutexAllowed(a, false);
-  for (int i = 0; i < 10; ++i) BOOST_TEST(d.Call(a, SYS_gettid) == m.Tid(a));
+  for (int i = 0; i < 10; ++i) {
+    BOOST_TEST(d.Call(a, SYS_gettid) == m.Tid(a));
+  }
   BOOST_TEST((m.TaskState(a).kind == TaskEnd::Kind::kAlive));
 }
 
@@ -154,9 +156,9 @@ BOOST_AUTO_TEST_CASE(rt_sigreturn_refused_by_a_filter_ends_in_sigill) {
   BOOST_TEST(d.Nnp(a) == 0);
   BOOST_TEST(d.Install(a, OnSyscall(SYS_rt_sigreturn, SECCOMP_RET_ERRNO | EPERM)) == 0);
   // The handler runs, its rt_sigreturn fails, the restorer's ud2 ends the task.
-  const RawOutcome out = d.Outcome(a, SYS_tgkill,
-                                   {static_cast<uint64_t>(m.Pid(a)), static_cast<uint64_t>(m.Tid(a)),
-                                    SIGUSR1, 0, 0, 0});
+  const RawOutcome out = d.Outcome(
+      a, SYS_tgkill,
+      {static_cast<uint64_t>(m.Pid(a)), static_cast<uint64_t>(m.Tid(a)), SIGUSR1, 0, 0, 0});
   BOOST_TEST((out.kind == RawOutcome::Kind::kKilled));
   BOOST_TEST(out.signal == SIGILL);
   BOOST_TEST(m.SignalCount(a, SIGUSR1) == 1u);

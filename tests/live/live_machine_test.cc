@@ -30,7 +30,8 @@ using scn::RawOutcome;
 
 std::string FdTarget(int pid, int fd) {
   std::error_code ec;
-  return std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd), ec)
+  return std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd),
+                                       ec)
       .string();
 }
 
@@ -62,7 +63,9 @@ BOOST_AUTO_TEST_CASE(fresh_agent_has_the_promised_state, *utf::precondition(Need
 
   // fds 0-2 on /dev/null, the channel at 1023, nothing else.
   BOOST_TEST(OpenFds(pid) == (std::vector<int>{0, 1, 2, 1023}), boost::test_tools::per_element());
-  for (int fd = 0; fd < 3; ++fd) BOOST_TEST(FdTarget(pid, fd) == "/dev/null");
+  for (int fd = 0; fd < 3; ++fd) {
+    BOOST_TEST(FdTarget(pid, fd) == "/dev/null");
+  }
   BOOST_TEST(FdTarget(pid, 1023).rfind("socket:", 0) == 0);
 
   // uid/gid 65534, no capabilities, no groups, no filters, NNP off.
@@ -88,10 +91,12 @@ BOOST_AUTO_TEST_CASE(fresh_agent_has_the_promised_state, *utf::precondition(Need
   // RLIMIT_CORE 0, RLIMIT_NOFILE 1024 (the simulator's), PDEATHSIG = SIGKILL.
   const std::string limits = ReadText("/proc/" + std::to_string(pid) + "/limits");
   BOOST_TEST(limits.find("Max core file size        0                    0") != std::string::npos);
-  BOOST_TEST(limits.find("Max open files            1024                 1024") != std::string::npos);
+  BOOST_TEST(limits.find("Max open files            1024                 1024") !=
+             std::string::npos);
   const uint64_t sig = m.AllocBuffer(a, 4);
   BOOST_TEST(d.Call(a, SYS_prctl, {2 /*PR_GET_PDEATHSIG*/, sig, 0, 0, 0, 0}) == 0);
-  BOOST_TEST(m.ReadMemory(a, sig, 4) == (std::vector<uint8_t>{9, 0, 0, 0}), boost::test_tools::per_element());
+  BOOST_TEST(m.ReadMemory(a, sig, 4) == (std::vector<uint8_t>{9, 0, 0, 0}),
+             boost::test_tools::per_element());
 
   // cwd = $scratch, 17 characters, 0777.
   BOOST_TEST(m.ScratchPath().size() == 17u);
@@ -106,7 +111,8 @@ BOOST_AUTO_TEST_CASE(fresh_agent_has_the_promised_state, *utf::precondition(Need
   BOOST_TEST(d.Call(a, SYS_prctl, {PR_GET_SECCOMP, 0, 0, 0, 0, 0}) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(privileged_agent_is_root_with_every_capability, *utf::precondition(NeedsRoot)) {
+BOOST_AUTO_TEST_CASE(privileged_agent_is_root_with_every_capability,
+                     *utf::precondition(NeedsRoot)) {
   LiveMachine m;
   Driver d(m);
   const scn::TaskId root = m.SpawnProcess("root", true);
@@ -146,7 +152,8 @@ BOOST_AUTO_TEST_CASE(buffers_end_at_the_end_of_their_slot) {
              boost::test_tools::per_element());
 
   const uint64_t path = d.String(a, "/dev/zero");
-  const int64_t fd = d.Call(a, SYS_openat, {static_cast<uint64_t>(AT_FDCWD), path, O_RDONLY, 0, 0, 0});
+  const int64_t fd =
+      d.Call(a, SYS_openat, {static_cast<uint64_t>(AT_FDCWD), path, O_RDONLY, 0, 0, 0});
   BOOST_TEST(fd == 3);
   // The byte after a buffer is not mapped: a read there faults...
   BOOST_TEST(d.Call(a, SYS_read, {3, b2 + 8, 1, 0, 0, 0}) == -EFAULT);
@@ -154,8 +161,8 @@ BOOST_AUTO_TEST_CASE(buffers_end_at_the_end_of_their_slot) {
   BOOST_TEST(d.Call(a, SYS_read, {3, b2, 9, 0, 0, 0}) == 8);
   BOOST_TEST(d.Call(a, SYS_read, {3, 0x1000, 1, 0, 0, 0}) == -EFAULT);  // bad_addr
 
-  BOOST_CHECK_THROW(m.AllocBuffer(a, 16 * 1024 + 1), scn::MachineError);
-  BOOST_TEST(m.AllocBuffer(a, 16 * 1024) % 4096 == 0u);
+  BOOST_CHECK_THROW(m.AllocBuffer(a, uint64_t{16} * 1024 + 1), scn::MachineError);
+  BOOST_TEST(m.AllocBuffer(a, uint64_t{16} * 1024) % 4096 == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(info_names_the_running_kernel) {
@@ -280,10 +287,11 @@ BOOST_AUTO_TEST_CASE(primitives_are_fast) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
-  BOOST_TEST_MESSAGE("median us: spawn " << median(spawn) << ", getpid round trip "
-                                         << median(getpid_rt) << " (futex) / " << median(spin_rt)
-                                         << " (spinning agent), notification round trip (start, recv, reply, await) "
-                                         << median(notify_rt));
+  BOOST_TEST_MESSAGE("median us: spawn "
+                     << median(spawn) << ", getpid round trip " << median(getpid_rt)
+                     << " (futex) / " << median(spin_rt)
+                     << " (spinning agent), notification round trip (start, recv, reply, await) "
+                     << median(notify_rt));
   BOOST_TEST(median(spawn) < 200'000);
   BOOST_TEST(median(getpid_rt) < 50'000);
   BOOST_TEST(median(spin_rt) < 50'000);

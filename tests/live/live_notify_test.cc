@@ -30,7 +30,9 @@ constexpr uint64_t kRecv = 0xC0502100, kSend = 0xC0182101, kIdValid = 0x40082102
 std::vector<uint8_t> Le(std::initializer_list<std::pair<uint64_t, int>> fields) {
   std::vector<uint8_t> bytes;
   for (const auto& [value, size] : fields) {
-    for (int i = 0; i < size; ++i) bytes.push_back(static_cast<uint8_t>(value >> (8 * i)));
+    for (int i = 0; i < size; ++i) {
+      bytes.push_back(static_cast<uint8_t>(value >> (8 * i)));
+    }
   }
   return bytes;
 }
@@ -59,7 +61,8 @@ struct NotifyFixture {
   };
   int64_t Recv(Notification* n) {
     const uint64_t buf = m.AllocBuffer(sup, 80);
-    const int64_t r = d.Call(sup, SYS_ioctl, {static_cast<uint64_t>(listener), kRecv, buf, 0, 0, 0});
+    const int64_t r =
+        d.Call(sup, SYS_ioctl, {static_cast<uint64_t>(listener), kRecv, buf, 0, 0, 0});
     const std::vector<uint8_t> bytes = m.ReadMemory(sup, buf, 80);
     std::memcpy(&n->id, bytes.data(), 8);
     std::memcpy(&n->pid, bytes.data() + 8, 4);
@@ -68,8 +71,10 @@ struct NotifyFixture {
     return r;
   }
   int64_t Reply(uint64_t id, int64_t val, int32_t error = 0, uint32_t flags = 0) {
-    const uint64_t buf = d.Buffer(sup, Le({{id, 8}, {static_cast<uint64_t>(val), 8},
-                                           {static_cast<uint32_t>(error), 4}, {flags, 4}}));
+    const uint64_t buf = d.Buffer(sup, Le({{id, 8},
+                                           {static_cast<uint64_t>(val), 8},
+                                           {static_cast<uint32_t>(error), 4},
+                                           {flags, 4}}));
     return d.Call(sup, SYS_ioctl, {static_cast<uint64_t>(listener), kSend, buf, 0, 0, 0});
   }
   int64_t IdValid(uint64_t id) {
@@ -77,17 +82,19 @@ struct NotifyFixture {
     return d.Call(sup, SYS_ioctl, {static_cast<uint64_t>(listener), kIdValid, buf, 0, 0, 0});
   }
   int64_t PollListener() {
-    const uint64_t buf = d.Buffer(sup, Le({{static_cast<uint64_t>(listener), 4},
-                                           {POLLIN | POLLOUT, 2}, {0, 2}}));
+    const uint64_t buf =
+        d.Buffer(sup, Le({{static_cast<uint64_t>(listener), 4}, {POLLIN | POLLOUT, 2}, {0, 2}}));
     const int64_t r = d.Call(sup, SYS_poll, {buf, 1, 0, 0, 0, 0});
-    if (r < 0) return r;
+    if (r < 0) {
+      return r;
+    }
     const std::vector<uint8_t> bytes = m.ReadMemory(sup, buf + 6, 2);
     return bytes[0] | bytes[1] << 8;
   }
   int64_t Signal(TaskId to, int sig) {
-    return d.Call(sup, SYS_tgkill, {static_cast<uint64_t>(m.Pid(to)),
-                                    static_cast<uint64_t>(m.Tid(to)), static_cast<uint64_t>(sig),
-                                    0, 0, 0});
+    return d.Call(sup, SYS_tgkill,
+                  {static_cast<uint64_t>(m.Pid(to)), static_cast<uint64_t>(m.Tid(to)),
+                   static_cast<uint64_t>(sig), 0, 0, 0});
   }
 
   LiveMachine m;
@@ -208,8 +215,8 @@ BOOST_AUTO_TEST_CASE(addfd_installs_an_fd_in_the_waiting_target) {
   NotifyFixture::Notification n{};
   BOOST_TEST(f.Recv(&n) == 0);
   const uint64_t addfd = f.d.Buffer(f.sup, Le({{n.id, 8}, {0, 4}, {0, 4}, {0, 4}, {0, 4}}));
-  BOOST_TEST(f.d.Call(f.sup, SYS_ioctl,
-                      {static_cast<uint64_t>(f.listener), kAddfd, addfd, 0, 0, 0}) == 4);
+  BOOST_TEST(
+      f.d.Call(f.sup, SYS_ioctl, {static_cast<uint64_t>(f.listener), kAddfd, addfd, 0, 0, 0}) == 4);
   BOOST_TEST(f.Reply(n.id, 1) == 0);
   BOOST_TEST(Returned(f.m.Poll(c), 1));
   BOOST_TEST(f.d.Call(f.target, SYS_close, {4, 0, 0, 0, 0, 0}) == 0);  // it was there

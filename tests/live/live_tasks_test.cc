@@ -136,8 +136,8 @@ BOOST_AUTO_TEST_CASE(tsync_installs_on_every_thread) {
   const TaskId a = m.SpawnProcess("a", false);
   const TaskId t = Clone(m, a, scn::CloneKind::kThread);
   BOOST_TEST(d.Nnp(a) == 0);
-  BOOST_TEST(d.Install(a, OnSyscall(SYS_getpgid, SECCOMP_RET_ERRNO | 9),
-                       SECCOMP_FILTER_FLAG_TSYNC) == 0);
+  BOOST_TEST(
+      d.Install(a, OnSyscall(SYS_getpgid, SECCOMP_RET_ERRNO | 9), SECCOMP_FILTER_FLAG_TSYNC) == 0);
   m.NoteFutexAllowed(a, true);
   m.NoteFutexAllowed(t, true);
   BOOST_TEST(d.Call(t, SYS_getpgid, {0, 0, 0, 0, 0, 0}) == -9);
@@ -175,7 +175,8 @@ BOOST_AUTO_TEST_CASE(fork_and_wait4) {
   const TaskId a = m.SpawnProcess("a", false);
   const TaskId c = Clone(m, a, scn::CloneKind::kFork);
   const uint64_t w = m.AllocBuffer(a, 4);
-  const scn::CallId wait = m.StartSyscall(a, SYS_wait4, {static_cast<uint64_t>(m.Pid(c)), w, 0, 0, 0, 0});
+  const scn::CallId wait =
+      m.StartSyscall(a, SYS_wait4, {static_cast<uint64_t>(m.Pid(c)), w, 0, 0, 0, 0});
   BOOST_TEST((m.Poll(wait).kind == RawOutcome::Kind::kBlocked));
   BOOST_TEST(Exited(d.Outcome(c, SYS_exit_group, {7, 0, 0, 0, 0, 0}), 7));
   BOOST_TEST(Returned(m.Poll(wait), m.Pid(c)));  // the parent woke within the step
@@ -186,7 +187,8 @@ BOOST_AUTO_TEST_CASE(fork_and_wait4) {
 
   const TaskId k = Clone(m, a, scn::CloneKind::kFork);
   const RawOutcome killed = d.Outcome(
-      k, SYS_tgkill, {static_cast<uint64_t>(m.Pid(k)), static_cast<uint64_t>(m.Tid(k)), SIGKILL, 0, 0, 0});
+      k, SYS_tgkill,
+      {static_cast<uint64_t>(m.Pid(k)), static_cast<uint64_t>(m.Tid(k)), SIGKILL, 0, 0, 0});
   BOOST_TEST((killed.kind == RawOutcome::Kind::kKilled));
   BOOST_TEST(killed.signal == SIGKILL);
   BOOST_TEST(d.Call(a, SYS_wait4, {static_cast<uint64_t>(m.Pid(k)), w, 0, 0, 0, 0}) == m.Pid(k));
@@ -230,7 +232,8 @@ BOOST_AUTO_TEST_CASE(clone_that_a_filter_answers_makes_no_task) {
   BOOST_TEST(Clone(m, c, scn::CloneKind::kFork) == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(clone_continued_by_a_supervisor_makes_the_task, *utf::precondition(NeedsUserNotif)) {
+BOOST_AUTO_TEST_CASE(clone_continued_by_a_supervisor_makes_the_task,
+                     *utf::precondition(NeedsUserNotif)) {
   LiveMachine m;
   Driver d(m);
   const TaskId sup = m.SpawnProcess("sup", false);
@@ -278,6 +281,22 @@ BOOST_AUTO_TEST_CASE(clone_continued_by_a_supervisor_makes_the_task, *utf::preco
   BOOST_TEST(Returned(m.Poll(fake_thread), 0));
   BOOST_TEST(!m.ChildOf(fake_thread).has_value());
   BOOST_TEST(d.Call(a, SYS_getpid) == m.Pid(a));
+}
+
+BOOST_AUTO_TEST_CASE(ended_processes_stay_zombies_until_shutdown) {
+  // The runner never reaps during a run: kill() still finds a dead `process`, and
+  // its pid cannot be recycled under the scenario's feet.
+  LiveMachine m;
+  Driver d(m);
+  const TaskId a = m.SpawnProcess("a", false);
+  const TaskId b = m.SpawnProcess("b", false);
+  BOOST_TEST(Exited(d.Outcome(a, SYS_exit_group, {0, 0, 0, 0, 0, 0}), 0));
+  BOOST_TEST(ReadProcStat(static_cast<int>(m.Pid(a)))->state == 'Z');
+  BOOST_TEST(d.Call(b, SYS_kill, {static_cast<uint64_t>(m.Pid(a)), 0, 0, 0, 0, 0}) == 0);
+  BOOST_TEST(d.Call(b, SYS_kill, {static_cast<uint64_t>(m.Pid(a)), SIGKILL, 0, 0, 0, 0}) == 0);
+  const TaskEnd end = m.TaskState(a);  // unchanged by the later signal
+  BOOST_TEST(end.kind == TaskEnd::Kind::kExited);
+  BOOST_TEST(end.exit_code == 0);
 }
 
 BOOST_AUTO_TEST_CASE(exit_statuses_of_a_process) {

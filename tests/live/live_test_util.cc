@@ -29,16 +29,14 @@ std::ostream& operator<<(std::ostream& os, TaskEnd::Kind kind) {
 
 namespace sclab::live::testing {
 
-std::vector<sock_filter> ReturnAlways(uint32_t action) {
-  return {Stmt(BPF_RET | BPF_K, action)};
-}
+std::vector<sock_filter> ReturnAlways(uint32_t action) { return {Stmt(BPF_RET | BPF_K, action)}; }
 
 std::vector<sock_filter> OnSyscall(int nr, uint32_t action) {
   return {
-      Stmt(BPF_LD | BPF_W | BPF_ABS, 0),                           // A = nr
+      Stmt(BPF_LD | BPF_W | BPF_ABS, 0),                                 // A = nr
       Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), 0, 1),  // nr == N?
-      Stmt(BPF_RET | BPF_K, action),                               //   the action
-      Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                    // else allow
+      Stmt(BPF_RET | BPF_K, action),                                     //   the action
+      Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                          // else allow
   };
 }
 
@@ -72,16 +70,15 @@ scn::RawOutcome Driver::Outcome(scn::TaskId task, int nr, std::array<uint64_t, 6
 
 int64_t Driver::Call(scn::TaskId task, int nr, std::array<uint64_t, 6> args) {
   const scn::RawOutcome out = Outcome(task, nr, args);
-  BOOST_REQUIRE_MESSAGE(out.kind == scn::RawOutcome::Kind::kReturned,
-                        "syscall " << nr << " did not return (kind "
-                                   << static_cast<int>(out.kind) << ")");
+  BOOST_REQUIRE_MESSAGE(
+      out.kind == scn::RawOutcome::Kind::kReturned,
+      "syscall " << nr << " did not return (kind " << static_cast<int>(out.kind) << ")");
   return out.ret;
 }
 
 int64_t Driver::Nnp(scn::TaskId task) { return Call(task, SYS_prctl, {38, 1, 0, 0, 0, 0}); }
 
-int64_t Driver::Install(scn::TaskId task, const std::vector<sock_filter>& program,
-                        uint32_t flags) {
+int64_t Driver::Install(scn::TaskId task, const std::vector<sock_filter>& program, uint32_t flags) {
   std::vector<uint8_t> insns(program.size() * sizeof(sock_filter));
   std::memcpy(insns.data(), program.data(), insns.size());
   const uint64_t p = Buffer(task, insns);
@@ -94,7 +91,9 @@ int64_t Driver::Install(scn::TaskId task, const std::vector<sock_filter>& progra
 }
 
 int64_t Driver::Pass(scn::TaskId from, int fd, scn::TaskId to) {
-  if (!m_.SendFdToChannel(from, fd, to)) return -EBADF;
+  if (!m_.SendFdToChannel(from, fd, to)) {
+    return -EBADF;
+  }
   // docs/execution.md: a 120-byte buffer holding the msghdr, one 1-byte iovec and a
   // 24-byte control buffer.
   const uint64_t m = m_.AllocBuffer(to, 120);
@@ -108,7 +107,9 @@ int64_t Driver::Pass(scn::TaskId from, int fd, scn::TaskId to) {
   put(64, 1);       // iov_len
   m_.WriteMemory(to, m, bytes);
   const int64_t r = Call(to, SYS_recvmsg, {1023, m, 0, 0, 0, 0});
-  if (r < 0) return r;
+  if (r < 0) {
+    return r;
+  }
   const std::vector<uint8_t> control = m_.ReadMemory(to, m + 72, 24);
   int32_t fd_in_to = -1;
   std::memcpy(&fd_in_to, control.data() + 16, 4);
@@ -143,11 +144,17 @@ boost::test_tools::assertion_result NeedsUserNotif(boost::unit_test::test_unit_i
 int CountDescendants() {
   std::map<int, int> parent;
   DIR* proc = opendir("/proc");
-  if (proc == nullptr) return -1;
+  if (proc == nullptr) {
+    return -1;
+  }
   while (const dirent* entry = readdir(proc)) {
     const int pid = std::atoi(entry->d_name);
-    if (pid <= 0) continue;
-    if (const auto stat = ReadProcStat(pid)) parent[pid] = stat->ppid;
+    if (pid <= 0) {
+      continue;
+    }
+    if (const auto stat = ReadProcStat(pid)) {
+      parent[pid] = stat->ppid;
+    }
   }
   closedir(proc);
   const int self = getpid();
@@ -160,7 +167,9 @@ int CountDescendants() {
         break;
       }
       const auto it = parent.find(up);
-      if (it == parent.end()) break;
+      if (it == parent.end()) {
+        break;
+      }
       up = it->second;
     }
   }

@@ -8,8 +8,8 @@
 #include <boost/test/tree/test_unit.hpp>
 
 #include <array>
-#include <ostream>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
