@@ -25,8 +25,8 @@ requires std::is_trivially_copyable_v<T> T LoadLe(std::span<const uint8_t> bytes
 
 // StoreLe writes `value` at `offset` of `bytes`.
 template <class T>
-requires std::is_trivially_copyable_v<T> void StoreLe(std::span<uint8_t> bytes, uint64_t offset,
-                                                      const T& value) {
+requires std::is_trivially_copyable_v<T>
+void StoreLe(std::span<uint8_t> bytes, uint64_t offset, const T& value) {
   SCLAB_CHECK(offset + sizeof(T) <= bytes.size(), "StoreLe: field beyond the buffer");
   std::memcpy(bytes.data() + offset, &value, sizeof(T));
 }

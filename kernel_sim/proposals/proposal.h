@@ -3,15 +3,15 @@
 // proposal lives in its own folder (kernel_sim/proposals/<name>/) with a README, and
 // is listed once in AllProposals() (registry.h).
 //
-// What a proposal provides, and who uses it:
-// - Layouts(abi): its uapi structs at the old and the new version of its ABI, laid out
+// What a proposal provides (Proposal::Definition), and who uses it:
+// - layouts(abi): its uapi structs at the old and the new version of its ABI, laid out
 //   by model/layout.h as the C compiler would (holes included). docs/proposals.md and
 //   `seccomp-lab proposals` draw them with model::RenderByteMap().
-// - Compat(user, kernel): the outcome of the standard receive (pid, syscall number,
+// - compat(user, kernel): the outcome of the standard receive (pid, syscall number,
 //   arguments, the open_how contents, plus the new version's field) when userspace
 //   built for `user` runs on a kernel implementing `kernel`. Computed by running the
 //   proposal's own model functions on simulated memory, never written down by hand.
-// - Traits(): what the design asks of userspace (fixed-size buffers possible,
+// - traits: what the design asks of userspace (fixed-size buffers possible,
 //   allocations, whether the supervisor must read the target's memory).
 //
 // Every copy the model functions make goes through model/copy.h (CopyFromUser,
@@ -63,30 +63,40 @@ struct CompatCell {
 
 // Traits are what the design asks of a supervisor doing the standard workload.
 struct Traits {
-  bool fixed_size_buffers = true;     // userspace can use buffers sized at compile time
-  uint32_t setup_allocations = 0;     // dynamic allocations before the first notification
-  uint32_t per_notif_allocations = 0; // dynamic allocations per notification
-  bool reads_target_memory = false;   // the supervisor reads open_how from the target itself
-  std::string note;                   // one sentence on the above
+  bool fixed_size_buffers = true;      // userspace can use buffers sized at compile time
+  uint32_t setup_allocations = 0;      // dynamic allocations before the first notification
+  uint32_t per_notif_allocations = 0;  // dynamic allocations per notification
+  bool reads_target_memory = false;    // the supervisor reads open_how from the target itself
+  std::string note;                    // one sentence on the above
 };
 
+// Proposal is one plug-in: its name and the functions of its folder. Each folder
+// defines the functions file-locally and exposes only `const Proposal& Plugin()`.
 class Proposal {
  public:
-  virtual ~Proposal() = default;
+  struct Definition {
+    std::string_view name;   // the folder and scenario name ("perf_config")
+    std::string_view title;  // one line for tables
+    // Its uapi structs at `abi`, in the order the README shows them.
+    std::vector<model::StructLayout> (*layouts)(Abi abi);
+    // The standard receive with userspace built for `user` on a kernel implementing
+    // `kernel`, classified from what userspace saw.
+    CompatCell (*compat)(Abi user, Abi kernel);
+    Traits traits;
+  };
 
-  // Name is the folder and scenario name ("perf_config").
-  virtual std::string_view Name() const = 0;
-  // Title is one line for tables ("perf_event_attr-style configure + flat records").
-  virtual std::string_view Title() const = 0;
-  // Layouts are the proposal's uapi structs at `abi`, in the order the README shows them.
-  virtual std::vector<model::StructLayout> Layouts(Abi abi) const = 0;
-  // Compat runs the standard receive with userspace built for `user` on a kernel
-  // implementing `kernel`, and classifies what userspace saw.
-  virtual CompatCell Compat(Abi user, Abi kernel) const = 0;
-  virtual Traits GetTraits() const = 0;
+  explicit Proposal(const Definition& def) : def_(def) {}
 
+  std::string_view Name() const { return def_.name; }
+  std::string_view Title() const { return def_.title; }
+  std::vector<model::StructLayout> Layouts(Abi abi) const { return def_.layouts(abi); }
+  CompatCell Compat(Abi user, Abi kernel) const { return def_.compat(user, kernel); }
+  const Traits& GetTraits() const { return def_.traits; }
   // CompatMatrix is Compat() for old/old, old/new, new/old, new/new (user/kernel).
   std::vector<CompatCell> CompatMatrix() const;
+
+ private:
+  Definition def_;
 };
 
 }  // namespace sclab::ksim::proposals

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel_sim/proposals/notification_queue.h"
 #include "kernel_sim/proposals/proposal.h"
 #include "model/copy.h"
 #include "model/errno.h"
@@ -21,6 +22,19 @@ using model::ExpectFails;
 inline std::ostream& operator<<(std::ostream& os, const CompatCell& c) {
   return os << AbiName(c.user) << " user on " << AbiName(c.kernel) << " kernel: " << c.Label()
             << " (" << c.detail << ")";
+}
+
+inline std::ostream& operator<<(std::ostream& os, ModelQueue::State s) {
+  return os << (s == ModelQueue::State::kInit   ? "INIT"
+                : s == ModelQueue::State::kSent ? "SENT"
+                                                : "REPLIED");
+}
+
+// ExpectLabels checks a plug-in's matrix (old/old, old/new, new/old, new/new).
+inline void ExpectLabels(const Proposal& p, const std::vector<std::string>& labels) {
+  const std::vector<CompatCell> cells = p.CompatMatrix();
+  BOOST_TEST_REQUIRE(cells.size() == labels.size());
+  for (size_t i = 0; i < cells.size(); ++i) BOOST_TEST(cells[i].Label() == labels[i], cells[i]);
 }
 
 // Place writes `bytes` at the end of a fresh mapping and returns their address.

@@ -14,9 +14,10 @@ using model::Fail;
 
 model::StructLayout NotifLayout(Abi abi) {
   std::vector<model::FieldSpec> fields = {
-      model::U32("size"),      model::U32("flags"), model::U64("id"),
-      model::U32("pid"),       model::U32("tgid"),  model::U32("data_size"),
-      model::U32("__pad"),     model::Nested("data", model::UapiLayout("seccomp_data"))};
+      model::U32("size"),  model::U32("flags"),
+      model::U64("id"),    model::U32("pid"),
+      model::U32("tgid"),  model::U32("data_size"),
+      model::U32("__pad"), model::Nested("data", model::UapiLayout("seccomp_data"))};
   std::vector<model::StructVersion> versions = {{"SECCOMP_NOTIF_EA_SIZE_VER0", kSizeVer0}};
   if (abi == Abi::kNew) {
     fields.push_back(model::S32("pidfd"));
@@ -34,9 +35,11 @@ model::SysResult<RecvRequest> SeccompNotifyRecvEaPrepare(const model::UserMemory
     return Fail(model::kEFAULT, "seccomp_notify_recv_ea: get_user(size) faulted");
   }
   if (usize < kSizeVer0) return Fail(model::kEINVAL, "seccomp_notify_recv_ea: size < VER0");
-  if (usize > model::kPageSize) return Fail(model::kE2BIG, "seccomp_notify_recv_ea: size > PAGE_SIZE");
+  if (usize > model::kPageSize)
+    return Fail(model::kE2BIG, "seccomp_notify_recv_ea: size > PAGE_SIZE");
   auto zeroed = model::CheckZeroedUser(mem, counters, buf + 4, usize - 4);
-  if (!zeroed.ok()) return Fail(model::kEFAULT, "seccomp_notify_recv_ea: check_zeroed_user faulted");
+  if (!zeroed.ok())
+    return Fail(model::kEFAULT, "seccomp_notify_recv_ea: check_zeroed_user faulted");
   if (!zeroed.value()) {
     return Fail(model::kEINVAL, "seccomp_notify_recv_ea: a byte after size is not zero");
   }
@@ -62,7 +65,8 @@ model::SysResult<int> SeccompNotifyRecvEaDeliver(model::UserMemory& mem,
     SCLAB_CHECK(fds != nullptr, "SeccompNotifyRecvEaDeliver: a VER1 kernel needs an FdInstaller");
     auto reserved = fds->Reserve();
     if (!reserved.ok()) {
-      return Fail(model::kEMFILE, "seccomp_notify_recv_ea: no fd for the pidfd; the notification is INIT again");
+      return Fail(model::kEMFILE,
+                  "seccomp_notify_recv_ea: no fd for the pidfd; the notification is INIT again");
     }
     pidfd = reserved.value();
     k.pidfd = pidfd;
@@ -71,29 +75,35 @@ model::SysResult<int> SeccompNotifyRecvEaDeliver(model::UserMemory& mem,
   const auto bytes = model::BytesOf(k).first(ksize);
   if (!model::CopyStructToUser(mem, counters, buf, req.usize, bytes, nullptr).ok()) {
     if (pidfd >= 0) fds->Release(pidfd);
-    return Fail(model::kEFAULT, "seccomp_notify_recv_ea: copy_struct_to_user faulted; the notification is INIT again");
+    return Fail(
+        model::kEFAULT,
+        "seccomp_notify_recv_ea: copy_struct_to_user faulted; the notification is INIT again");
   }
   if (pidfd >= 0) fds->Install(pidfd);
   return pidfd;
 }
 
-std::vector<model::StructLayout> EaNotifProposal::Layouts(Abi abi) const {
+namespace {
+
+std::vector<model::StructLayout> Layouts(Abi abi) {
   return {NotifLayout(abi), model::UapiLayout("seccomp_notif_resp")};
 }
 
-CompatCell EaNotifProposal::Compat(Abi user, Abi kernel) const {
+CompatCell Compat(Abi user, Abi kernel) {
   StandardNotification s = MakeStandardNotification();
   model::UserMemory sup;
   CountingFdInstaller fds;
   const uint64_t usize = KernelSize(user);  // sizeof(struct seccomp_notif_ea) as compiled
   const uint64_t buf = sup.AllocBuffer(usize);
-  SCLAB_CHECK(sup.Write(buf, model::BytesOf(static_cast<uint32_t>(usize))).ok(), "ea_notif compat: size");
+  SCLAB_CHECK(sup.Write(buf, model::BytesOf(static_cast<uint32_t>(usize))).ok(),
+              "ea_notif compat: size");
   Truth truth{s.facts, s.how, "pidfd", 3};  // the first free fd of the supervisor
   std::string detected;
   auto got = [&]() -> model::SysResult<ReceivedView> {
     auto req = SeccompNotifyRecvEaPrepare(sup, nullptr, buf);
     if (!req.ok()) return req.failure();
-    auto delivered = SeccompNotifyRecvEaDeliver(sup, nullptr, buf, req.value(), s.facts, kernel, &fds);
+    auto delivered =
+        SeccompNotifyRecvEaDeliver(sup, nullptr, buf, req.value(), s.facts, kernel, &fds);
     if (!delivered.ok()) return delivered.failure();
     std::vector<uint8_t> bytes(usize);
     SCLAB_CHECK(sup.Read(buf, bytes).ok(), "ea_notif compat: read back");
@@ -118,13 +128,22 @@ CompatCell EaNotifProposal::Compat(Abi user, Abi kernel) const {
   return Classify(user, kernel, truth, got, model::Errno{}, detected);
 }
 
-Traits EaNotifProposal::GetTraits() const {
-  return Traits{.fixed_size_buffers = true,
-                .setup_allocations = 0,
-                .per_notif_allocations = 0,
-                .reads_target_memory = true,
-                .note = "one struct on the stack at the size the program was compiled with; "
-                        "open_how still read with process_vm_readv, then ID_VALID"};
+}  // namespace
+
+const Proposal& Plugin() {
+  static const Proposal plugin(
+      {.name = "ea_notif",
+       .title = "extensible-struct notification (size + validity bits), one ioctl",
+       .layouts = &Layouts,
+       .compat = &Compat,
+       .traits =
+           Traits{.fixed_size_buffers = true,
+                  .setup_allocations = 0,
+                  .per_notif_allocations = 0,
+                  .reads_target_memory = true,
+                  .note = "one struct on the stack at the size the program was compiled with; "
+                          "open_how still read with process_vm_readv, then ID_VALID"}});
+  return plugin;
 }
 
 }  // namespace sclab::ksim::proposals::ea_notif

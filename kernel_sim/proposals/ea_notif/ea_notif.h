@@ -38,10 +38,10 @@
 
 namespace sclab::ksim::proposals::ea_notif {
 
-inline constexpr uint64_t kSizeVer0 = 96;   // SECCOMP_NOTIF_EA_SIZE_VER0
-inline constexpr uint64_t kSizeVer1 = 104;  // SECCOMP_NOTIF_EA_SIZE_VER1
-inline constexpr uint32_t kHasTgid = 1u << 0;   // SECCOMP_NOTIF_EA_HAS_TGID
-inline constexpr uint32_t kHasPidfd = 1u << 1;  // SECCOMP_NOTIF_EA_HAS_PIDFD
+inline constexpr uint64_t kSizeVer0 = 96;                  // SECCOMP_NOTIF_EA_SIZE_VER0
+inline constexpr uint64_t kSizeVer1 = 104;                 // SECCOMP_NOTIF_EA_SIZE_VER1
+inline constexpr uint32_t kHasTgid = 1u << 0;              // SECCOMP_NOTIF_EA_HAS_TGID
+inline constexpr uint32_t kHasPidfd = 1u << 1;             // SECCOMP_NOTIF_EA_HAS_PIDFD
 inline constexpr uint32_t kIoctlNotifRecvEa = 0xC0602110;  // _IOWR('!', 0x10, 96)
 
 // seccomp_notif_ea mirrors the VER1 struct.
@@ -81,20 +81,11 @@ struct RecvRequest {
 // succeeded. Returns the pidfd number, or -1 when none was installed.
 [[nodiscard]] model::SysResult<int> SeccompNotifyRecvEaDeliver(model::UserMemory& mem,
                                                                model::CopyCounters* counters,
-                                                               uint64_t buf,
-                                                               const RecvRequest& req,
+                                                               uint64_t buf, const RecvRequest& req,
                                                                const NotificationFacts& facts,
                                                                Abi kernel, FdInstaller* fds);
 
-class EaNotifProposal final : public Proposal {
- public:
-  std::string_view Name() const override { return "ea_notif"; }
-  std::string_view Title() const override {
-    return "extensible-struct notification (size + validity bits), one ioctl";
-  }
-  std::vector<model::StructLayout> Layouts(Abi abi) const override;
-  CompatCell Compat(Abi user, Abi kernel) const override;
-  Traits GetTraits() const override;
-};
+// Plugin is ea_notif's entry in AllProposals().
+const Proposal& Plugin();
 
 }  // namespace sclab::ksim::proposals::ea_notif

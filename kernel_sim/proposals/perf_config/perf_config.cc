@@ -6,8 +6,8 @@
 // write-back, so a supervisor can learn every size the kernel supports by retrying.
 #include "kernel_sim/proposals/perf_config/perf_config.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "kernel_sim/proposals/byte_fields.h"
 #include "kernel_sim/proposals/received_view.h"
@@ -59,11 +59,11 @@ uint64_t KnownFields(Abi abi) {
 }
 
 model::StructLayout ConfigLayout(Abi abi) {
-  std::vector<model::FieldSpec> fields = {model::U32("size"),
-                                          model::U64("optional_fixed_size_fields"),
-                                          model::U32("size_of_variable_member1"),
-                                          model::U32("size_of_variable_member2")};
-  std::vector<model::StructVersion> versions = {{"SECCOMP_NOTIF_CONFIG_SIZE_VER0", kConfigSizeVer0}};
+  std::vector<model::FieldSpec> fields = {
+      model::U32("size"), model::U64("optional_fixed_size_fields"),
+      model::U32("size_of_variable_member1"), model::U32("size_of_variable_member2")};
+  std::vector<model::StructVersion> versions = {
+      {"SECCOMP_NOTIF_CONFIG_SIZE_VER0", kConfigSizeVer0}};
   if (abi == Abi::kNew) {
     fields.push_back(model::U32("size_of_variable_member3"));
     fields.push_back(model::U32("__reserved1"));
@@ -77,11 +77,11 @@ model::SysResult<void> SeccompNotifyConfig(model::UserMemory& mem, model::CopyCo
   if (state->configured) return Fail(model::kEBUSY, "seccomp_notify_config: already configured");
   const uint64_t ksize = ConfigSize(kernel);
   seccomp_notif_config k{};  // 1. the kernel zeroes its struct
-  uint32_t usize = 0;         // 2. reads the user's size
+  uint32_t usize = 0;        // 2. reads the user's size
   if (!model::CopyFromUser(mem, counters, model::BytesOf(usize), uconfig).ok()) {
     return Fail(model::kEFAULT, "seccomp_notify_config: get_user(size) faulted");
   }
-  if (usize == 0) usize = kConfigSizeVer0;  // 3.
+  if (usize == 0) usize = kConfigSizeVer0;                          // 3.
   auto err_size = [&](const char* why) -> model::SysResult<void> {  // 6.
     if (!PutUserU32(mem, counters, uconfig, static_cast<uint32_t>(ksize)).ok()) {
       return Fail(model::kEFAULT, "seccomp_notify_config: put_user(size) faulted");
@@ -89,13 +89,15 @@ model::SysResult<void> SeccompNotifyConfig(model::UserMemory& mem, model::CopyCo
     return Fail(model::kE2BIG, why);
   };
   if (usize < kConfigSizeVer0 || usize > model::kPageSize) {  // 4.
-    return err_size("seccomp_notify_config: size < VER0 or > PAGE_SIZE; the kernel's size written back");
+    return err_size(
+        "seccomp_notify_config: size < VER0 or > PAGE_SIZE; the kernel's size written back");
   }
   auto copied = model::CopyStructFromUser(mem, counters, model::BytesOf(k).first(ksize), uconfig,
                                           usize);  // 5.
   if (!copied.ok()) {
     if (copied.error() == model::kE2BIG) {
-      return err_size("seccomp_notify_config: non-zero bytes past the kernel's size; its size written back");
+      return err_size(
+          "seccomp_notify_config: non-zero bytes past the kernel's size; its size written back");
     }
     return Fail(model::kEFAULT, "seccomp_notify_config: copy_struct_from_user faulted");
   }
@@ -112,8 +114,12 @@ model::SysResult<void> SeccompNotifyConfig(model::UserMemory& mem, model::CopyCo
       if (!PutUserU32(mem, counters, uconfig + kMemberSizeOffset + 4 * i, m.ksize).ok()) {
         return Fail(model::kEFAULT, "seccomp_notify_config: put_user(member size) faulted");
       }
-      return too_big ? Fail(model::kE2BIG, "seccomp_notify_config: member larger than the kernel's; its size written back")
-                     : Fail(model::kEINVAL, "seccomp_notify_config: member below its VER0 or not a multiple of 8; the kernel's size written back");
+      return too_big ? Fail(model::kE2BIG,
+                            "seccomp_notify_config: member larger than the kernel's; its size "
+                            "written back")
+                     : Fail(model::kEINVAL,
+                            "seccomp_notify_config: member below its VER0 or not a multiple of 8; "
+                            "the kernel's size written back");
     }
   }
   state->configured = true;
@@ -172,7 +178,8 @@ std::vector<uint8_t> BuildFlatRecord(const NotifConfig& config, const Notificati
     if (arg.has_value()) {
       auto ea = CopyTargetStruct(target, counters, *arg, config.member_size[1]);
       if (ea.ok()) {
-        std::copy(ea.value().begin(), ea.value().end(), rec.begin() + static_cast<std::ptrdiff_t>(at));
+        std::copy(ea.value().begin(), ea.value().end(),
+                  rec.begin() + static_cast<std::ptrdiff_t>(at));
         ea_size = static_cast<uint32_t>(arg->usize);
       }
     }
@@ -211,19 +218,10 @@ model::SysResult<uint64_t> SeccompNotifyRecvFlat(model::UserMemory& mem,
                                                  const model::UserMemory& target) {
   const std::vector<uint8_t> rec = BuildFlatRecord(config, facts, target, counters);
   if (!model::CopyToUser(mem, counters, buf, rec).ok()) {
-    return Fail(model::kEFAULT, "seccomp_notify_recv_flat: copy_to_user faulted; the notification is INIT again");
+    return Fail(model::kEFAULT,
+                "seccomp_notify_recv_flat: copy_to_user faulted; the notification is INIT again");
   }
   return static_cast<uint64_t>(rec.size());
-}
-
-std::vector<model::StructLayout> PerfConfigProposal::Layouts(Abi abi) const {
-  NotifConfig standard;
-  standard.configured = true;
-  const seccomp_notif_config c = StandardConfig(abi);
-  standard.fields = c.optional_fixed_size_fields;
-  standard.member_size = {c.size_of_variable_member1, c.size_of_variable_member2,
-                          c.size_of_variable_member3};
-  return {ConfigLayout(abi), RecordLayout(standard), model::UapiLayout("seccomp_notif_resp")};
 }
 
 seccomp_notif_config StandardConfig(Abi user) {
@@ -235,7 +233,19 @@ seccomp_notif_config StandardConfig(Abi user) {
   return c;
 }
 
-CompatCell PerfConfigProposal::Compat(Abi user, Abi kernel) const {
+namespace {
+
+std::vector<model::StructLayout> Layouts(Abi abi) {
+  NotifConfig standard;
+  standard.configured = true;
+  const seccomp_notif_config c = StandardConfig(abi);
+  standard.fields = c.optional_fixed_size_fields;
+  standard.member_size = {c.size_of_variable_member1, c.size_of_variable_member2,
+                          c.size_of_variable_member3};
+  return {ConfigLayout(abi), RecordLayout(standard), model::UapiLayout("seccomp_notif_resp")};
+}
+
+CompatCell Compat(Abi user, Abi kernel) {
   StandardNotification s = MakeStandardNotification();
   model::UserMemory sup;
   Truth truth{s.facts, s.how, "tgid", s.facts.tgid};
@@ -246,7 +256,8 @@ CompatCell PerfConfigProposal::Compat(Abi user, Abi kernel) const {
   const uint64_t uconfig = sup.AllocBuffer(csize);
   NotifConfig state;
   auto configure = [&]() {
-    SCLAB_CHECK(sup.Write(uconfig, model::BytesOf(c).first(csize)).ok(), "perf_config compat: config");
+    SCLAB_CHECK(sup.Write(uconfig, model::BytesOf(c).first(csize)).ok(),
+                "perf_config compat: config");
     return SeccompNotifyConfig(sup, nullptr, uconfig, kernel, &state);
   };
   auto r = configure();
@@ -254,7 +265,9 @@ CompatCell PerfConfigProposal::Compat(Abi user, Abi kernel) const {
     // perf's convention: drop what the kernel refused and try again, decoding with the
     // record struct compiled for the old field set.
     first_err = r.error();
-    detected = "CONFIG with TGID is EINVAL; configured again without it (and decodes with a second record struct)";
+    detected =
+        "CONFIG with TGID is EINVAL; configured again without it (and decodes with a second record "
+        "struct)";
     c.optional_fixed_size_fields &= ~kFieldTgid;
     r = configure();
   }
@@ -280,13 +293,22 @@ CompatCell PerfConfigProposal::Compat(Abi user, Abi kernel) const {
   return Classify(user, kernel, truth, got, first_err, detected);
 }
 
-Traits PerfConfigProposal::GetTraits() const {
-  return Traits{.fixed_size_buffers = true,
-                .setup_allocations = 0,
-                .per_notif_allocations = 0,
-                .reads_target_memory = false,
-                .note = "config and record are structs fixed at compile time; the kernel copies "
-                        "the open_how into the record, so no process_vm_readv"};
+}  // namespace
+
+const Proposal& Plugin() {
+  static const Proposal plugin(
+      {.name = "perf_config",
+       .title = "perf_event_attr-style configure once, then flat records of what was asked",
+       .layouts = &Layouts,
+       .compat = &Compat,
+       .traits =
+           Traits{.fixed_size_buffers = true,
+                  .setup_allocations = 0,
+                  .per_notif_allocations = 0,
+                  .reads_target_memory = false,
+                  .note = "config and record are structs fixed at compile time; the kernel copies "
+                          "the open_how into the record, so no process_vm_readv"}});
+  return plugin;
 }
 
 }  // namespace sclab::ksim::proposals::perf_config

@@ -16,13 +16,15 @@
 // Checks, in order (perf_copy_attr()'s, then the fields'):
 //   the listener was configured before                           -> EBUSY
 //   get_user(size) faults                                        -> EFAULT
-//   size 0 means VER0; size < VER0 or > PAGE_SIZE                -> E2BIG, kernel size written to `size`
-//   copy_struct_from_user: a non-zero byte past the kernel's size -> E2BIG, kernel size written to `size`
+//   size 0 means VER0; size < VER0 or > PAGE_SIZE                -> E2BIG, kernel size written to
+//   `size` copy_struct_from_user: a non-zero byte past the kernel's size -> E2BIG, kernel size
+//   written to `size`
 //                          a fault                               -> EFAULT
 //   a bit in optional_fixed_size_fields the kernel does not know -> EINVAL
 //   a member size the kernel does not support, member by member:
-//     larger than the kernel's                                   -> E2BIG, kernel's size written back
-//     below the member's VER0, or not a multiple of 8            -> EINVAL, kernel's size written back
+//     larger than the kernel's                                   -> E2BIG, kernel's size written
+//     back below the member's VER0, or not a multiple of 8            -> EINVAL, kernel's size
+//     written back
 // So unknown *bytes* are E2BIG with the size written back; unknown *bits* are EINVAL.
 //
 // SECCOMP_IOCTL_NOTIF_RECV_FLAT = _IOWR('!', 0x21, len): the size bits carry the
@@ -55,10 +57,11 @@
 
 namespace sclab::ksim::proposals::perf_config {
 
-inline constexpr uint64_t kConfigSizeVer0 = 24;  // SECCOMP_NOTIF_CONFIG_SIZE_VER0
-inline constexpr uint64_t kConfigSizeVer1 = 32;  // SECCOMP_NOTIF_CONFIG_SIZE_VER1
-inline constexpr uint32_t kIoctlNotifConfig = 0x40182120;   // _IOW('!', 0x20, 24)
-inline constexpr uint32_t kIoctlNotifRecvFlat = 0xC0002121;  // _IOWR('!', 0x21, len): OR in len << 16
+inline constexpr uint64_t kConfigSizeVer0 = 24;            // SECCOMP_NOTIF_CONFIG_SIZE_VER0
+inline constexpr uint64_t kConfigSizeVer1 = 32;            // SECCOMP_NOTIF_CONFIG_SIZE_VER1
+inline constexpr uint32_t kIoctlNotifConfig = 0x40182120;  // _IOW('!', 0x20, 24)
+inline constexpr uint32_t kIoctlNotifRecvFlat =
+    0xC0002121;  // _IOWR('!', 0x21, len): OR in len << 16
 
 // Fixed-field bits (SECCOMP_NOTIF_FIELD_*).
 inline constexpr uint64_t kFieldPid = 1u << 0;
@@ -122,13 +125,15 @@ struct Member {
   Abi since;
 };
 inline constexpr std::array<Member, 3> kMembers = {{
-    {"data", 64, 64, Abi::kOld},           // struct seccomp_data
-    {"ea", 4096, 8, Abi::kOld},             // the syscall's extensible struct
-    {"data_v2", 88, 88, Abi::kNew},         // seccomp_data grown (deep_args' fields)
+    {"data", 64, 64, Abi::kOld},     // struct seccomp_data
+    {"ea", 4096, 8, Abi::kOld},      // the syscall's extensible struct
+    {"data_v2", 88, 88, Abi::kNew},  // seccomp_data grown (deep_args' fields)
 }};
 
 // ConfigSize is the kernel's sizeof(struct seccomp_notif_config) at `abi`.
-constexpr uint64_t ConfigSize(Abi abi) { return abi == Abi::kOld ? kConfigSizeVer0 : kConfigSizeVer1; }
+constexpr uint64_t ConfigSize(Abi abi) {
+  return abi == Abi::kOld ? kConfigSizeVer0 : kConfigSizeVer1;
+}
 
 // ConfigLayout is struct seccomp_notif_config at `abi`, as the C compiler lays it out.
 model::StructLayout ConfigLayout(Abi abi);
@@ -166,23 +171,12 @@ std::vector<uint8_t> BuildFlatRecord(const NotifConfig& config, const Notificati
 
 // Models the proposed seccomp_notify_recv_flat() after the wait: builds the record and
 // copies it with one copy_to_user(). Returns the record length.
-[[nodiscard]] model::SysResult<uint64_t> SeccompNotifyRecvFlat(model::UserMemory& mem,
-                                                               model::CopyCounters* counters,
-                                                               uint64_t buf,
-                                                               const NotifConfig& config,
-                                                               const NotificationFacts& facts,
-                                                               const model::UserMemory& target);
+[[nodiscard]] model::SysResult<uint64_t> SeccompNotifyRecvFlat(
+    model::UserMemory& mem, model::CopyCounters* counters, uint64_t buf, const NotifConfig& config,
+    const NotificationFacts& facts, const model::UserMemory& target);
 
-class PerfConfigProposal final : public Proposal {
- public:
-  std::string_view Name() const override { return "perf_config"; }
-  std::string_view Title() const override {
-    return "perf_event_attr-style configure once, then flat records of what was asked";
-  }
-  std::vector<model::StructLayout> Layouts(Abi abi) const override;
-  CompatCell Compat(Abi user, Abi kernel) const override;
-  Traits GetTraits() const override;
-};
+// Plugin is perf_config's entry in AllProposals().
+const Proposal& Plugin();
 
 // StandardConfig is the configuration the standard workload's supervisor passes:
 // seccomp_data, a 24-byte open_how, pid and ea_size (+ tgid for the new ABI).

@@ -25,7 +25,8 @@ model::SysResult<void> SeccompNotifyRecv(model::UserMemory& mem, model::CopyCoun
   SCLAB_CHECK(size == kSizeofNotif || size == kSizeofNotifV2, "SeccompNotifyRecv: 80 or 88");
   auto zeroed = model::CheckZeroedUser(mem, counters, buf, size);
   if (!zeroed.ok()) return Fail(model::kEFAULT, "seccomp_notify_recv: check_zeroed_user faulted");
-  if (!zeroed.value()) return Fail(model::kEINVAL, "seccomp_notify_recv: the buffer is not all zero");
+  if (!zeroed.value())
+    return Fail(model::kEINVAL, "seccomp_notify_recv: the buffer is not all zero");
   seccomp_notif_v2 unotif{};
   unotif.id = facts.id;
   unotif.pid = facts.pid;
@@ -34,7 +35,8 @@ model::SysResult<void> SeccompNotifyRecv(model::UserMemory& mem, model::CopyCoun
   unotif.tgid = facts.tgid;
   const auto bytes = model::BytesOf(unotif).first(size);
   if (!model::CopyToUser(mem, counters, buf, bytes).ok()) {
-    return Fail(model::kEFAULT, "seccomp_notify_recv: copy_to_user faulted; the notification is INIT again");
+    return Fail(model::kEFAULT,
+                "seccomp_notify_recv: copy_to_user faulted; the notification is INIT again");
   }
   return model::Ok();
 }
@@ -81,7 +83,8 @@ model::SysResult<std::vector<iovec>> ImportIovec(const model::UserMemory& mem,
     return Fail(model::kEFAULT, "iovec_from_user: copy_from_user faulted");
   }
   for (const iovec& v : vec) {
-    if (static_cast<int64_t>(v.iov_len) < 0) return Fail(model::kEINVAL, "iovec_from_user: negative length");
+    if (static_cast<int64_t>(v.iov_len) < 0)
+      return Fail(model::kEINVAL, "iovec_from_user: negative length");
   }
   return vec;
 }
@@ -146,8 +149,9 @@ model::SysResult<model::open_how> SupervisorReadsOpenHow(model::UserMemory& sup,
   const iovec riov{data.args[2], sizeof(model::open_how)};
   const uint64_t lvec = sup.AllocBuffer(sizeof(iovec));
   const uint64_t rvec = sup.AllocBuffer(sizeof(iovec));
-  SCLAB_CHECK(sup.Write(lvec, model::BytesOf(liov)).ok() && sup.Write(rvec, model::BytesOf(riov)).ok(),
-              "SupervisorReadsOpenHow: the supervisor's own iovecs");
+  SCLAB_CHECK(
+      sup.Write(lvec, model::BytesOf(liov)).ok() && sup.Write(rvec, model::BytesOf(riov)).ok(),
+      "SupervisorReadsOpenHow: the supervisor's own iovecs");
   auto n = ProcessVmReadv(sup, target, counters, lvec, 1, rvec, 1, 0, true);
   if (!n.ok()) return n.failure();
   if (n.value() != sizeof(model::open_how)) {
@@ -158,12 +162,34 @@ model::SysResult<model::open_how> SupervisorReadsOpenHow(model::UserMemory& sup,
   return LoadLe<model::open_how>(how, 0);
 }
 
-std::vector<model::StructLayout> TodayProposal::Layouts(Abi abi) const {
+model::SysResult<ReceivedView> SupervisorReceives(model::UserMemory& sup,
+                                                  const model::UserMemory& target,
+                                                  model::CopyCounters* counters,
+                                                  const NotificationFacts& facts, uint64_t size) {
+  const uint64_t buf = sup.AllocBuffer(size);
+  auto r = SeccompNotifyRecv(sup, counters, buf, size, facts);
+  if (!r.ok()) return r.failure();
+  std::vector<uint8_t> bytes(size);
+  SCLAB_CHECK(sup.Read(buf, bytes).ok(), "SupervisorReceives: read back");
+  ReceivedView v;
+  v.id = LoadLe<uint64_t>(bytes, 0);
+  v.pid = LoadLe<uint32_t>(bytes, 8);
+  v.data = LoadLe<model::seccomp_data>(bytes, 16);
+  if (size == kSizeofNotifV2) v.new_field = LoadLe<uint32_t>(bytes, 80);
+  auto how = SupervisorReadsOpenHow(sup, target, counters, v.data);
+  if (!how.ok()) return how.failure();
+  v.how = how.value();
+  return v;
+}
+
+namespace {
+
+std::vector<model::StructLayout> Layouts(Abi abi) {
   return {NotifLayout(abi), model::UapiLayout("seccomp_notif_resp"),
           model::UapiLayout("seccomp_notif_sizes"), model::UapiLayout("seccomp_notif_addfd")};
 }
 
-CompatCell TodayProposal::Compat(Abi user, Abi kernel) const {
+CompatCell Compat(Abi user, Abi kernel) {
   StandardNotification s = MakeStandardNotification();
   model::UserMemory sup;
   Truth truth{s.facts, s.how, "tgid", s.facts.tgid};
@@ -179,33 +205,27 @@ CompatCell TodayProposal::Compat(Abi user, Abi kernel) const {
       detected = "RECV 0xC0582100 is EINVAL, so it fell back to the 80-byte RECV";
     }
   }
-  const uint64_t buf = sup.AllocBuffer(size);
-  auto got = [&]() -> model::SysResult<ReceivedView> {
-    auto r = SeccompNotifyRecv(sup, nullptr, buf, size, s.facts);
-    if (!r.ok()) return r.failure();
-    std::vector<uint8_t> bytes(size);
-    SCLAB_CHECK(sup.Read(buf, bytes).ok(), "today compat: read back");
-    ReceivedView v;
-    v.id = LoadLe<uint64_t>(bytes, 0);
-    v.pid = LoadLe<uint32_t>(bytes, 8);
-    v.data = LoadLe<model::seccomp_data>(bytes, 16);
-    if (size == kSizeofNotifV2) v.new_field = LoadLe<uint32_t>(bytes, 80);
-    auto how = SupervisorReadsOpenHow(sup, s.target, nullptr, v.data);
-    if (!how.ok()) return how.failure();
-    v.how = how.value();
-    return v;
-  }();
+  auto got = SupervisorReceives(sup, s.target, nullptr, s.facts, size);
   return Classify(user, kernel, truth, got, first_err, detected);
 }
 
-Traits TodayProposal::GetTraits() const {
-  return Traits{.fixed_size_buffers = true,
-                .setup_allocations = 2,
-                .per_notif_allocations = 0,
-                .reads_target_memory = true,
-                .note = "seccomp_unotify(2) sizes both buffers from GET_NOTIF_SIZES with malloc (a "
-                        "stack buffer works: the ioctl writes exactly 80); open_how read with "
-                        "process_vm_readv, then ID_VALID"};
+}  // namespace
+
+const Proposal& Plugin() {
+  static const Proposal plugin(
+      {.name = "today",
+       .title = "Linux 6.18: 80-byte RECV, process_vm_readv, ID_VALID, SEND",
+       .layouts = &Layouts,
+       .compat = &Compat,
+       .traits = Traits{
+           .fixed_size_buffers = true,
+           .setup_allocations = 2,
+           .per_notif_allocations = 0,
+           .reads_target_memory = true,
+           .note = "seccomp_unotify(2) sizes both buffers from GET_NOTIF_SIZES with malloc (a "
+                   "stack buffer works: the ioctl writes exactly 80); open_how read with "
+                   "process_vm_readv, then ID_VALID"}});
+  return plugin;
 }
 
 }  // namespace sclab::ksim::proposals::today

@@ -24,6 +24,7 @@
 
 #include "kernel_sim/proposals/notification_facts.h"
 #include "kernel_sim/proposals/proposal.h"
+#include "kernel_sim/proposals/received_view.h"
 #include "model/copy.h"
 #include "model/sys_result.h"
 #include "model/uapi.h"
@@ -66,8 +67,8 @@ model::StructLayout NotifLayout(Abi abi);
 // {id, pid, flags 0, data[, tgid, 0]} (EFAULT: the caller puts the notification back
 // to INIT, as the kernel does). The wait for a notification is the caller's.
 [[nodiscard]] model::SysResult<void> SeccompNotifyRecv(model::UserMemory& mem,
-                                                       model::CopyCounters* counters,
-                                                       uint64_t buf, uint64_t size,
+                                                       model::CopyCounters* counters, uint64_t buf,
+                                                       uint64_t size,
                                                        const NotificationFacts& facts);
 
 // Models kernel/seccomp.c seccomp_get_notif_sizes(): one copy_to_user() of the 6-byte
@@ -108,16 +109,16 @@ bool KnowsIoctl(Abi abi, uint32_t cmd);
     model::UserMemory& sup, const model::UserMemory& target, model::CopyCounters* counters,
     const model::seccomp_data& data);
 
-// TodayProposal is the plug-in.
-class TodayProposal final : public Proposal {
- public:
-  std::string_view Name() const override { return "today"; }
-  std::string_view Title() const override {
-    return "Linux 6.18: 80-byte RECV, process_vm_readv, ID_VALID, SEND";
-  }
-  std::vector<model::StructLayout> Layouts(Abi abi) const override;
-  CompatCell Compat(Abi user, Abi kernel) const override;
-  Traits GetTraits() const override;
-};
+// SupervisorReceives is a today supervisor's whole receive of one notification: RECV
+// into a zeroed `size`-byte buffer (80; 88 with the new ABI's number), decoded, then
+// SupervisorReadsOpenHow(). new_field holds tgid when size is 88.
+[[nodiscard]] model::SysResult<ReceivedView> SupervisorReceives(model::UserMemory& sup,
+                                                                const model::UserMemory& target,
+                                                                model::CopyCounters* counters,
+                                                                const NotificationFacts& facts,
+                                                                uint64_t size);
+
+// Plugin is today's entry in AllProposals().
+const Proposal& Plugin();
 
 }  // namespace sclab::ksim::proposals::today
