@@ -15,14 +15,9 @@
 #include <vector>
 
 #include "bpf/insn.h"
+#include "scenarios/loc.h"
 
 namespace sclab::scn {
-
-// Loc is a 1-based position in the scenario file.
-struct Loc {
-  uint32_t line = 0;
-  uint32_t col = 0;
-};
 
 // Expr is a value: a number, a string, a run-time reference, bad_addr, or an
 // arithmetic combination (`n1.id+1`, `buf+8`, `O_CREAT|O_RDWR`, `-EPERM`).
