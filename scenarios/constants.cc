@@ -180,7 +180,9 @@ constexpr Alias kAliases[] = {{"SYNC_WAKE_UP", "SECCOMP_USER_NOTIF_FD_SYNC_WAKE_
 
 const Entry* FindEntry(std::string_view full_name) {
   for (const Entry& e : kTable) {
-    if (e.name == full_name) return &e;
+    if (e.name == full_name) {
+      return &e;
+    }
   }
   return nullptr;
 }
@@ -189,8 +191,13 @@ Constant ToConstant(const Entry& e) { return Constant{std::string(e.name), e.val
 
 bool IsSeccompKind(ConstantKind kind) {
   switch (kind) {
-    case kSeccompOp: case kSeccompMode: case kFilterFlag: case kRetAction:
-    case kNotifFlag: case kAddfdFlag: case kIoctl:
+    case kSeccompOp:
+    case kSeccompMode:
+    case kFilterFlag:
+    case kRetAction:
+    case kNotifFlag:
+    case kAddfdFlag:
+    case kIoctl:
       return true;
     default:
       return false;
@@ -202,17 +209,25 @@ bool IsSeccompKind(ConstantKind kind) {
 std::vector<const Entry*> SeccompCandidates(std::string_view name) {
   std::vector<const Entry*> found;
   for (const Entry& e : kTable) {
-    if (!IsSeccompKind(e.kind)) continue;
+    if (!IsSeccompKind(e.kind)) {
+      continue;
+    }
     bool match = e.name == name;
     for (std::string_view prefix : kSeccompPrefixes) {
-      if (match) break;
+      if (match) {
+        break;
+      }
       match = e.name.size() > prefix.size() && e.name.substr(0, prefix.size()) == prefix &&
               e.name.substr(prefix.size()) == name;
     }
-    if (match) found.push_back(&e);
+    if (match) {
+      found.push_back(&e);
+    }
   }
   for (const Alias& a : kAliases) {
-    if (a.alias == name) found.push_back(FindEntry(a.name));
+    if (a.alias == name) {
+      found.push_back(FindEntry(a.name));
+    }
   }
   return found;
 }
@@ -240,18 +255,28 @@ ConstantMatch LookupConstant(std::string_view name, ConstantHint hint) {
     if (hint != ConstantHint::kNone) {
       const ConstantKind wanted = hint == ConstantHint::kFilterFlags ? kFilterFlag : kRetAction;
       for (const Entry* e : seccomp) {
-        if (e->kind == wanted) return Found(ToConstant(*e));
+        if (e->kind == wanted) {
+          return Found(ToConstant(*e));
+        }
       }
     }
     ConstantMatch m;
     m.status = ConstantMatch::Status::kAmbiguous;
-    for (const Entry* e : seccomp) m.candidates.push_back(ToConstant(*e));
+    for (const Entry* e : seccomp) {
+      m.candidates.push_back(ToConstant(*e));
+    }
     return m;
   }
-  if (seccomp.size() == 1) return Found(ToConstant(*seccomp[0]));
-  if (const Entry* e = FindEntry(name)) return Found(ToConstant(*e));
+  if (seccomp.size() == 1) {
+    return Found(ToConstant(*seccomp[0]));
+  }
+  if (const Entry* e = FindEntry(name)) {
+    return Found(ToConstant(*e));
+  }
   const int nr = SyscallNumber(name);
-  if (nr >= 0) return Found(Constant{std::string(name), static_cast<uint64_t>(nr), kSyscall});
+  if (nr >= 0) {
+    return Found(Constant{std::string(name), static_cast<uint64_t>(nr), kSyscall});
+  }
   return {};
 }
 
@@ -261,7 +286,9 @@ bool IsConstantName(std::string_view name) {
 
 int SyscallNumber(std::string_view name) {
   // libseccomp wants a C string; syscall names are short identifiers.
-  if (name.empty() || name.size() > 64) return -1;
+  if (name.empty() || name.size() > 64) {
+    return -1;
+  }
   const std::string text(name);
   const int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, text.c_str());
   // Negative results are libseccomp's pseudo-numbers for syscalls x86_64 lacks.
@@ -269,9 +296,13 @@ int SyscallNumber(std::string_view name) {
 }
 
 std::string SyscallName(int64_t nr) {
-  if (nr < 0 || nr > 0x7fffffff) return {};
+  if (nr < 0 || nr > 0x7fffffff) {
+    return {};
+  }
   char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, static_cast<int>(nr));
-  if (name == nullptr) return {};
+  if (name == nullptr) {
+    return {};
+  }
   std::string result(name);
   std::free(name);  // NOLINT(cppcoreguidelines-no-malloc): libseccomp's allocation
   return result;
@@ -279,33 +310,47 @@ std::string SyscallName(int64_t nr) {
 
 std::string ArchName(uint64_t arch) {
   for (const Entry& e : kTable) {
-    if (e.kind == kAuditArch && e.value == arch) return std::string(e.name);
+    if (e.kind == kAuditArch && e.value == arch) {
+      return std::string(e.name);
+    }
   }
   return {};
 }
 
 std::string SignalName(int64_t sig) {
-  if (sig < 1 || sig > model::kNumSignals) return {};
+  if (sig < 1 || sig > model::kNumSignals) {
+    return {};
+  }
   return std::string(model::FindSignal(static_cast<int>(sig))->name);
 }
 
 std::string ErrnoName(int64_t err) {
-  if (err <= 0 || err > 0xffff) return {};
+  if (err <= 0 || err > 0xffff) {
+    return {};
+  }
   return std::string(model::ErrnoName(model::Errno{static_cast<int>(err)}));
 }
 
 std::string PollBitsName(uint64_t bits) {
-  if (bits == 0) return "0";
+  if (bits == 0) {
+    return "0";
+  }
   std::string out;
   uint64_t rest = bits;
   for (const Entry& e : kTable) {
-    if (e.kind != kPoll || (bits & e.value) == 0) continue;
-    if (!out.empty()) out += '|';
+    if (e.kind != kPoll || (bits & e.value) == 0) {
+      continue;
+    }
+    if (!out.empty()) {
+      out += '|';
+    }
     out += e.name;
     rest &= ~e.value;
   }
   if (rest != 0) {
-    if (!out.empty()) out += '|';
+    if (!out.empty()) {
+      out += '|';
+    }
     char hex[24];
     std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(rest));
     out += hex;

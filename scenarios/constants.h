@@ -26,29 +26,29 @@ namespace sclab::scn {
 enum class ConstantKind : uint8_t {
   kErrno,
   kSignal,
-  kSeccompOp,     // SECCOMP_SET_MODE_* / SECCOMP_GET_*: seccomp(2)'s operation
-  kSeccompMode,   // SECCOMP_MODE_*: what PR_GET_SECCOMP returns
-  kFilterFlag,    // SECCOMP_FILTER_FLAG_*
-  kRetAction,     // SECCOMP_RET_*
-  kNotifFlag,     // SECCOMP_USER_NOTIF_*
-  kAddfdFlag,     // SECCOMP_ADDFD_FLAG_*
-  kIoctl,         // SECCOMP_IOCTL_NOTIF_*
-  kOpenFlag,      // O_*
-  kResolve,       // RESOLVE_*
-  kAt,            // AT_FDCWD
-  kAuditArch,     // AUDIT_ARCH_*
-  kPoll,          // POLL*
-  kPrctl,         // PR_*
-  kClone,         // CLONE_*
-  kStructSize,    // OPEN_HOW_SIZE_VER0, CLONE_ARGS_SIZE_VER*
-  kSyscall,       // an x86_64 syscall name
+  kSeccompOp,    // SECCOMP_SET_MODE_* / SECCOMP_GET_*: seccomp(2)'s operation
+  kSeccompMode,  // SECCOMP_MODE_*: what PR_GET_SECCOMP returns
+  kFilterFlag,   // SECCOMP_FILTER_FLAG_*
+  kRetAction,    // SECCOMP_RET_*
+  kNotifFlag,    // SECCOMP_USER_NOTIF_*
+  kAddfdFlag,    // SECCOMP_ADDFD_FLAG_*
+  kIoctl,        // SECCOMP_IOCTL_NOTIF_*
+  kOpenFlag,     // O_*
+  kResolve,      // RESOLVE_*
+  kAt,           // AT_FDCWD
+  kAuditArch,    // AUDIT_ARCH_*
+  kPoll,         // POLL*
+  kPrctl,        // PR_*
+  kClone,        // CLONE_*
+  kStructSize,   // OPEN_HOW_SIZE_VER0, CLONE_ARGS_SIZE_VER*
+  kSyscall,      // an x86_64 syscall name
 };
 
 // ConstantHint says which reading an ambiguous unprefixed name should take.
 enum class ConstantHint : uint8_t { kNone, kFilterFlags, kAction };
 
 struct Constant {
-  std::string name;  // the full name ("SECCOMP_RET_LOG", "getppid")
+  std::string name;    // the full name ("SECCOMP_RET_LOG", "getppid")
   uint64_t value = 0;  // the 64-bit pattern (AT_FDCWD is 0xffffffffffffff9c)
   ConstantKind kind = ConstantKind::kErrno;
 };
@@ -58,8 +58,8 @@ struct Constant {
 struct ConstantMatch {
   enum class Status : uint8_t { kFound, kUnknown, kAmbiguous };
   Status status = Status::kUnknown;
-  Constant constant;                  // kFound
-  std::vector<Constant> candidates;   // kAmbiguous
+  Constant constant;                 // kFound
+  std::vector<Constant> candidates;  // kAmbiguous
 };
 
 // LookupConstant resolves `name` as described above.

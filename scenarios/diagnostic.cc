@@ -11,7 +11,9 @@ std::string Diagnostic::Headline() const {
 std::string Diagnostic::Format() const {
   std::string out = Headline();
   out += '\n';
-  if (source_line.empty()) return out;
+  if (source_line.empty()) {
+    return out;
+  }
   out += source_line;
   out += '\n';
   // Keep tabs from the source line so the caret lines up whatever the tab width.
@@ -24,17 +26,25 @@ std::string Diagnostic::Format() const {
 }
 
 std::string SourceLine(std::string_view text, uint32_t line) {
-  if (line == 0) return {};
+  if (line == 0) {
+    return {};
+  }
   size_t start = 0;
   for (uint32_t current = 1; current < line; ++current) {
     const size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) return {};
+    if (nl == std::string_view::npos) {
+      return {};
+    }
     start = nl + 1;
   }
   size_t end = text.find('\n', start);
-  if (end == std::string_view::npos) end = text.size();
+  if (end == std::string_view::npos) {
+    end = text.size();
+  }
   std::string_view result = text.substr(start, end - start);
-  if (!result.empty() && result.back() == '\r') result.remove_suffix(1);
+  if (!result.empty() && result.back() == '\r') {
+    result.remove_suffix(1);
+  }
   return std::string(result);
 }
 
@@ -45,7 +55,9 @@ Diagnostic MakeDiagnostic(std::string_view file, std::string_view text, Loc loc,
 
 std::string FormatDiagnostics(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
-  for (const Diagnostic& d : diagnostics) out += d.Format();
+  for (const Diagnostic& d : diagnostics) {
+    out += d.Format();
+  }
   return out;
 }
 

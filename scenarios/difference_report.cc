@@ -11,21 +11,27 @@ namespace {
 
 struct Row {
   std::string field;
-  std::optional<std::string> left;   // nullopt: the side has no such field
+  std::optional<std::string> left;  // nullopt: the side has no such field
   std::optional<std::string> right;
 };
 
 std::optional<std::string> DataValue(const Event* e, const std::string& key) {
-  if (e == nullptr) return std::nullopt;
+  if (e == nullptr) {
+    return std::nullopt;
+  }
   for (const auto& [k, v] : e->data) {
-    if (k == key) return v;
+    if (k == key) {
+      return v;
+    }
   }
   return std::nullopt;
 }
 
 std::vector<Row> EventRows(const Event* a, const Event* b) {
   auto field = [](const Event* e, auto get) -> std::optional<std::string> {
-    if (e == nullptr) return std::nullopt;
+    if (e == nullptr) {
+      return std::nullopt;
+    }
     return get(*e);
   };
   std::vector<Row> rows;
@@ -39,32 +45,43 @@ std::vector<Row> EventRows(const Event* a, const Event* b) {
                   field(b, [](const Event& e) { return e.outcome; })});
   std::vector<std::string> keys;
   for (const Event* e : {a, b}) {
-    if (e == nullptr) continue;
+    if (e == nullptr) {
+      continue;
+    }
     for (const auto& kv : e->data) {
-      if (std::find(keys.begin(), keys.end(), kv.first) == keys.end()) keys.push_back(kv.first);
+      if (std::find(keys.begin(), keys.end(), kv.first) == keys.end()) {
+        keys.push_back(kv.first);
+      }
     }
   }
-  for (const std::string& key : keys) rows.push_back({key, DataValue(a, key), DataValue(b, key)});
+  for (const std::string& key : keys) {
+    rows.push_back({key, DataValue(a, key), DataValue(b, key)});
+  }
   rows.push_back({"check", field(a, [](const Event& e) { return e.check; }),
                   field(b, [](const Event& e) { return e.check; })});
   return rows;
 }
 
 std::string Ending(const Trace& t) {
-  if (t.skipped) return "skipped: " + t.stop_reason;
-  if (t.runtime_error) return "run-time error: " + t.stop_reason;
-  if (!t.stop_reason.empty()) return "stopped: " + t.stop_reason;
+  if (t.skipped) {
+    return "skipped: " + t.stop_reason;
+  }
+  if (t.runtime_error) {
+    return "run-time error: " + t.stop_reason;
+  }
+  if (!t.stop_reason.empty()) {
+    return "stopped: " + t.stop_reason;
+  }
   return "completed";
 }
 
 }  // namespace
 
-std::string FormatFirstDifference(const Trace& left, const Trace& right,
-                                  std::string_view left_name, std::string_view right_name) {
+std::string FormatFirstDifference(const Trace& left, const Trace& right, std::string_view left_name,
+                                  std::string_view right_name) {
   const std::optional<size_t> index = FirstDifference(left, right);
   if (!index) {
-    return fmt::format("traces agree ({} events, digest={})\n", left.events.size(),
-                       left.Digest());
+    return fmt::format("traces agree ({} events, digest={})\n", left.events.size(), left.Digest());
   }
   const Event* a = *index < left.events.size() ? &left.events[*index] : nullptr;
   const Event* b = *index < right.events.size() ? &right.events[*index] : nullptr;
@@ -80,7 +97,9 @@ std::string FormatFirstDifference(const Trace& left, const Trace& right,
   }
   auto shown = [](const std::optional<std::string>& v) { return v ? *v : "(no event)"; };
   auto side = [&](const std::optional<std::string>& v, const Event* e) {
-    if (e == nullptr && !v) return std::string("(no event)");
+    if (e == nullptr && !v) {
+      return std::string("(no event)");
+    }
     return v ? *v : std::string("—");
   };
   size_t field_width = 5;
@@ -95,7 +114,9 @@ std::string FormatFirstDifference(const Trace& left, const Trace& right,
     const std::string l = rows.size() == 1 ? *r.left : side(r.left, a);
     const std::string rt = rows.size() == 1 ? *r.right : side(r.right, b);
     std::string line = fmt::format("  {:<{}}  {:<{}}  {}", r.field, field_width, l, left_width, rt);
-    if (r.left != r.right) line += "  <>";
+    if (r.left != r.right) {
+      line += "  <>";
+    }
     out += line + "\n";
   }
   return out;

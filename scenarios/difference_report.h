@@ -16,7 +16,7 @@
 
 namespace sclab::scn {
 
-std::string FormatFirstDifference(const Trace& left, const Trace& right,
-                                  std::string_view left_name, std::string_view right_name);
+std::string FormatFirstDifference(const Trace& left, const Trace& right, std::string_view left_name,
+                                  std::string_view right_name);
 
 }  // namespace sclab::scn

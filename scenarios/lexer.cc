@@ -12,17 +12,21 @@
 namespace sclab::scn {
 namespace {
 
-bool IsNameStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 int DigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
   return 99;
 }
 
@@ -34,9 +38,13 @@ class Lexer {
   Lexer(std::string_view file, std::string_view text) : file_(file), text_(text) {}
 
   LexResult Run() {
-    while (pos_ < text_.size()) Step();
+    while (pos_ < text_.size()) {
+      Step();
+    }
     EndLine();
-    if (raw_block_pending_) LexRawBlock();
+    if (raw_block_pending_) {
+      LexRawBlock();
+    }
     Token end;
     end.kind = Token::Kind::kEnd;
     end.loc = Here();
@@ -80,7 +88,9 @@ class Lexer {
       EndLine();
       Push(Token::Kind::kNewline, loc, begin, "\n");
       line_first_token_ = result_.tokens.size();
-      if (raw_block_pending_) LexRawBlock();
+      if (raw_block_pending_) {
+        LexRawBlock();
+      }
       return;
     }
     if (IsBlank(c)) {
@@ -88,13 +98,21 @@ class Lexer {
       return;
     }
     if (c == '#') {
-      while (pos_ < text_.size() && text_[pos_] != '\n') Advance();
+      while (pos_ < text_.size() && text_[pos_] != '\n') {
+        Advance();
+      }
       return;
     }
-    if (IsNameStart(c)) return LexName();
-    if (IsDigit(c)) return LexNumber();
+    if (IsNameStart(c)) {
+      return LexName();
+    }
+    if (IsDigit(c)) {
+      return LexNumber();
+    }
     if (c == '"') {
-      if (text_.substr(pos_, 3) == "\"\"\"") return LexTripleString();
+      if (text_.substr(pos_, 3) == "\"\"\"") {
+        return LexTripleString();
+      }
       return LexString();
     }
     for (std::string_view p : kTwoCharPuncts) {
@@ -111,7 +129,9 @@ class Lexer {
       const size_t begin = pos_;
       Advance();
       Push(Token::Kind::kPunct, loc, begin, std::string(1, c));
-      if (c == '(' && AfterBytesName()) LexRawBytes();
+      if (c == '(' && AfterBytesName()) {
+        LexRawBytes();
+      }
       return;
     }
     const Loc loc = Here();
@@ -127,14 +147,18 @@ class Lexer {
   void LexName() {
     const Loc loc = Here();
     const size_t begin = pos_;
-    while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
+    while (pos_ < text_.size() && IsNameChar(text_[pos_])) {
+      ++pos_;
+    }
     Push(Token::Kind::kName, loc, begin, std::string(text_.substr(begin, pos_ - begin)));
   }
 
   void LexNumber() {
     const Loc loc = Here();
     const size_t begin = pos_;
-    while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
+    while (pos_ < text_.size() && IsNameChar(text_[pos_])) {
+      ++pos_;
+    }
     const std::string_view spelling = text_.substr(begin, pos_ - begin);
     uint64_t base = 10;
     std::string_view digits = spelling;
@@ -186,11 +210,21 @@ class Lexer {
     const char e = text_[pos_];
     Advance();
     switch (e) {
-      case '\\': *out += '\\'; return;
-      case '"': *out += '"'; return;
-      case 'n': *out += '\n'; return;
-      case 't': *out += '\t'; return;
-      case '0': *out += '\0'; return;
+      case '\\':
+        *out += '\\';
+        return;
+      case '"':
+        *out += '"';
+        return;
+      case 'n':
+        *out += '\n';
+        return;
+      case 't':
+        *out += '\t';
+        return;
+      case '0':
+        *out += '\0';
+        return;
       case 'x': {
         if (pos_ + 1 < text_.size() && DigitValue(text_[pos_]) < 16 &&
             DigitValue(text_[pos_ + 1]) < 16) {
@@ -239,13 +273,19 @@ class Lexer {
     const size_t close = text_.find("\"\"\"", pos_);
     if (close == std::string_view::npos) {
       Error(loc, "unterminated \"\"\" string");
-      while (pos_ < text_.size()) Advance();
+      while (pos_ < text_.size()) {
+        Advance();
+      }
       Push(Token::Kind::kTripleString, loc, begin, "");
       return;
     }
     std::string_view contents = text_.substr(pos_, close - pos_);
-    while (pos_ < close + 3) Advance();
-    if (!contents.empty() && contents.front() == '\n') contents.remove_prefix(1);
+    while (pos_ < close + 3) {
+      Advance();
+    }
+    if (!contents.empty() && contents.front() == '\n') {
+      contents.remove_prefix(1);
+    }
     // Drop the last newline and the indentation of the closing quotes.
     const size_t last_nl = contents.find_last_of('\n');
     if (last_nl != std::string_view::npos &&
@@ -264,8 +304,7 @@ class Lexer {
   void LexRawBytes() {
     const Loc loc = Here();
     const size_t begin = pos_;
-    while (pos_ < text_.size() && text_[pos_] != ')' && text_[pos_] != '\n' &&
-           text_[pos_] != '#') {
+    while (pos_ < text_.size() && text_[pos_] != ')' && text_[pos_] != '\n' && text_[pos_] != '#') {
       Advance();
     }
     if (pos_ >= text_.size() || text_[pos_] != ')') {
@@ -277,7 +316,9 @@ class Lexer {
   // EndLine notices a `filter NAME bpf {` line; its block is lexed raw next.
   void EndLine() {
     const auto& toks = result_.tokens;
-    if (toks.size() - line_first_token_ != 4) return;
+    if (toks.size() - line_first_token_ != 4) {
+      return;
+    }
     const Token* t = &toks[line_first_token_];
     if (t[0].IsName("filter") && t[1].kind == Token::Kind::kName && t[2].IsName("bpf") &&
         t[3].IsPunct("{")) {
@@ -290,10 +331,14 @@ class Lexer {
   // start of the line (after blanks) or followed by a blank or the line's end.
   static std::string_view StripBpfComment(std::string_view line) {
     for (size_t i = 0; i < line.size(); ++i) {
-      if (line[i] != '#') continue;
+      if (line[i] != '#') {
+        continue;
+      }
       const bool at_start = line.find_first_not_of(" \t") == i;
       const bool before_blank = i + 1 == line.size() || IsBlank(line[i + 1]);
-      if (at_start || before_blank) return line.substr(0, i);
+      if (at_start || before_blank) {
+        return line.substr(0, i);
+      }
     }
     return line;
   }
@@ -305,17 +350,24 @@ class Lexer {
     std::string block;
     while (pos_ < text_.size()) {
       size_t nl = text_.find('\n', pos_);
-      if (nl == std::string_view::npos) nl = text_.size();
+      if (nl == std::string_view::npos) {
+        nl = text_.size();
+      }
       std::string_view line = text_.substr(pos_, nl - pos_);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+      }
       std::string_view code = StripBpfComment(line);
       const size_t first_char = code.find_first_not_of(" \t");
       const size_t last_char = code.find_last_not_of(" \t");
-      if (first_char != std::string_view::npos && code.substr(first_char, last_char - first_char + 1) == "}") {
+      if (first_char != std::string_view::npos &&
+          code.substr(first_char, last_char - first_char + 1) == "}") {
         const size_t block_end = pos_;
         PushRawBlock(first.line, begin, block_end, std::move(block));
         // The closing brace, then the rest of its line lexes normally (a comment).
-        while (pos_ < block_end + first_char) Advance();
+        while (pos_ < block_end + first_char) {
+          Advance();
+        }
         const Loc loc = Here();
         const size_t brace = pos_;
         Advance();
@@ -324,8 +376,12 @@ class Lexer {
       }
       block += code;
       block += '\n';
-      while (pos_ < nl) Advance();
-      if (pos_ < text_.size()) Advance();  // the newline
+      while (pos_ < nl) {
+        Advance();
+      }
+      if (pos_ < text_.size()) {
+        Advance();  // the newline
+      }
     }
     Error(raw_block_open_, "this `{` has no closing `}` line");
     PushRawBlock(first.line, begin, pos_, std::move(block));

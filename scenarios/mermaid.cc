@@ -13,12 +13,23 @@ std::string Escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '#': out += "#35;"; break;
-      case ';': out += "#59;"; break;
-      case '<': out += "#lt;"; break;
-      case '>': out += "#gt;"; break;
-      case '\n': out += ' '; break;
-      default: out += c;
+      case '#':
+        out += "#35;";
+        break;
+      case ';':
+        out += "#59;";
+        break;
+      case '<':
+        out += "#lt;";
+        break;
+      case '>':
+        out += "#gt;";
+        break;
+      case '\n':
+        out += ' ';
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -26,7 +37,9 @@ std::string Escape(std::string_view text) {
 
 std::string_view DataValue(const Event& e, std::string_view key) {
   for (const auto& [k, v] : e.data) {
-    if (k == key) return v;
+    if (k == key) {
+      return v;
+    }
   }
   return {};
 }
@@ -39,8 +52,12 @@ class Diagram {
  public:
   explicit Diagram(const Trace& trace) : trace_(trace) {
     for (const Event& e : trace.events) {
-      if (e.actor != "runner") AddTask(e.actor);
-      if (std::string_view task = DataValue(e, "task"); !task.empty()) AddTask(std::string(task));
+      if (e.actor != "runner") {
+        AddTask(e.actor);
+      }
+      if (std::string_view task = DataValue(e, "task"); !task.empty()) {
+        AddTask(std::string(task));
+      }
       if (!e.listener.empty() &&
           std::find(listeners_.begin(), listeners_.end(), e.listener) == listeners_.end()) {
         listeners_.push_back(e.listener);
@@ -50,12 +67,16 @@ class Diagram {
 
   std::string Render() {
     out_ = "sequenceDiagram\n";
-    for (const std::string& task : tasks_) out_ += fmt::format("    participant {}\n", task);
+    for (const std::string& task : tasks_) {
+      out_ += fmt::format("    participant {}\n", task);
+    }
     out_ += "    participant kernel\n";
     for (size_t i = 0; i < listeners_.size(); ++i) {
       out_ += fmt::format("    participant lst{} as listener {}\n", i + 1, Escape(listeners_[i]));
     }
-    for (const Event& e : trace_.events) RenderEvent(e);
+    for (const Event& e : trace_.events) {
+      RenderEvent(e);
+    }
     if (trace_.skipped) {
       Line(fmt::format("Note over kernel: skipped: {}", Escape(trace_.stop_reason)));
     } else if (!trace_.stop_reason.empty()) {
@@ -66,7 +87,9 @@ class Diagram {
 
  private:
   void AddTask(const std::string& task) {
-    if (std::find(tasks_.begin(), tasks_.end(), task) == tasks_.end()) tasks_.push_back(task);
+    if (std::find(tasks_.begin(), tasks_.end(), task) == tasks_.end()) {
+      tasks_.push_back(task);
+    }
   }
 
   std::string ListenerId(const std::string& name) const {
@@ -79,9 +102,15 @@ class Diagram {
   std::string DataText(const Event& e) const {
     std::string text;
     for (const auto& [k, v] : e.data) {
-      if (k == "task" || k == "call") continue;
-      if (!text.empty()) text += ' ';
-      text += k + "=" + v;
+      if (k == "task" || k == "call") {
+        continue;
+      }
+      if (!text.empty()) {
+        text += ' ';
+      }
+      text += k;
+      text += '=';
+      text += v;
     }
     return text;
   }
@@ -97,14 +126,20 @@ class Diagram {
         Line(fmt::format("Note over {}: {} → {}", task, label, Escape(e.outcome)));
       } else {
         std::string text = label;
-        if (!e.outcome.empty()) text += " → " + Escape(e.outcome);
-        if (e.check == "ok") text += " (ok)";
+        if (!e.outcome.empty()) {
+          text += " → " + Escape(e.outcome);
+        }
+        if (e.check == "ok") {
+          text += " (ok)";
+        }
         Line(fmt::format("Note over kernel: {}", text));
       }
     } else if (StartsWith(e.call, "mem ") || StartsWith(e.call, "store ") ||
                StartsWith(e.call, "load ")) {
       std::string text = label;
-      if (!e.outcome.empty()) text += " → " + Escape(e.outcome);
+      if (!e.outcome.empty()) {
+        text += " → " + Escape(e.outcome);
+      }
       Line(fmt::format("Note over {}: {}", e.actor, text));
     } else {
       Line(fmt::format("{}->>kernel: {}", e.actor, label));
@@ -117,7 +152,9 @@ class Diagram {
         Line(fmt::format("kernel--){}: blocked", e.actor));
       } else {
         std::string text = Escape(e.outcome);
-        if (!data.empty()) text += " · " + Escape(data);
+        if (!data.empty()) {
+          text += " · " + Escape(data);
+        }
         Line(fmt::format("kernel-->>{}: {}", e.actor, text));
       }
     }

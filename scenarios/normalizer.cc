@@ -18,7 +18,9 @@ void Normalizer::AddBuffer(int process, std::string name, uint64_t addr, uint64_
 
 void Normalizer::CopyBuffers(int from_process, int to_process) {
   const auto it = buffers_.find(from_process);
-  if (it == buffers_.end()) return;
+  if (it == buffers_.end()) {
+    return;
+  }
   const std::vector<Buffer> copy = it->second;
   std::vector<Buffer>& to = buffers_[to_process];
   to.insert(to.end(), copy.begin(), copy.end());
@@ -41,15 +43,23 @@ std::string Normalizer::Id(uint64_t id) const {
       best_distance = distance;
     }
   }
-  if (best == nullptr) return std::to_string(id);
-  if (best_distance == 0) return best->second;
+  if (best == nullptr) {
+    return std::to_string(id);
+  }
+  if (best_distance == 0) {
+    return best->second;
+  }
   return fmt::format("{}{}{}", best->second, id > best->first ? "+" : "-", best_distance);
 }
 
 std::string Normalizer::Addr(uint64_t addr, int process) const {
-  if (addr == kBadAddr) return "bad_addr";
+  if (addr == kBadAddr) {
+    return "bad_addr";
+  }
   const auto it = buffers_.find(process);
-  if (it == buffers_.end()) return {};
+  if (it == buffers_.end()) {
+    return {};
+  }
   for (const Buffer& b : it->second) {
     if (addr >= b.addr && addr - b.addr <= b.size) {
       const uint64_t off = addr - b.addr;

@@ -18,10 +18,12 @@
 #include <string_view>
 #include <vector>
 
+#include "model/user_memory.h"
+
 namespace sclab::scn {
 
 // kBadAddr is the never-mapped address `bad_addr` stands for (docs/execution.md §2).
-inline constexpr uint64_t kBadAddr = 0x1000;
+inline constexpr uint64_t kBadAddr = model::kBadAddr;
 
 // ValueKind says how a number is to be named.
 enum class ValueKind : uint8_t {

@@ -5,14 +5,18 @@
 namespace sclab::scn {
 
 bool ProposalVerbRegistry::Add(ProposalVerb verb) {
-  if (Find(verb.verb) != nullptr || verb.required > verb.params.size()) return false;
+  if (Find(verb.verb) != nullptr || verb.required > verb.params.size()) {
+    return false;
+  }
   verbs_.push_back(std::move(verb));
   return true;
 }
 
 const ProposalVerb* ProposalVerbRegistry::Find(std::string_view verb) const {
   for (const ProposalVerb& v : verbs_) {
-    if (v.verb == verb) return &v;
+    if (v.verb == verb) {
+      return &v;
+    }
   }
   return nullptr;
 }
@@ -24,7 +28,9 @@ bool ProposalVerbRegistry::KnowsProposal(std::string_view proposal) const {
 
 std::vector<std::string> ProposalVerbRegistry::Proposals() const {
   std::vector<std::string> names;
-  for (const ProposalVerb& v : verbs_) names.push_back(v.proposal);
+  for (const ProposalVerb& v : verbs_) {
+    names.push_back(v.proposal);
+  }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;

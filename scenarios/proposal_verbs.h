@@ -22,11 +22,11 @@ enum class ParamKind : uint8_t { kValue, kAddress, kTask, kNotification, kFilter
 enum class BindKind : uint8_t { kValue, kNotification, kTask, kSizes };
 
 struct ProposalVerb {
-  std::string proposal;              // "ea_notif"
-  std::string verb;                  // the name used in a step
-  std::vector<ParamKind> params;     // positional parameters, in order
-  size_t required = 0;               // how many leading params must be given
-  std::vector<std::string> keys;     // accepted key=VALUE arguments (values)
+  std::string proposal;           // "ea_notif"
+  std::string verb;               // the name used in a step
+  std::vector<ParamKind> params;  // positional parameters, in order
+  size_t required = 0;            // how many leading params must be given
+  std::vector<std::string> keys;  // accepted key=VALUE arguments (values)
   BindKind binds = BindKind::kValue;
 };
 

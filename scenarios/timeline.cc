@@ -18,7 +18,9 @@ std::string Indented(std::string_view prefix, std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) nl = text.size();
+    if (nl == std::string_view::npos) {
+      nl = text.size();
+    }
     out += first ? std::string(prefix) : blank;
     out += text.substr(start, nl - start);
     out += '\n';
@@ -31,7 +33,9 @@ std::string Indented(std::string_view prefix, std::string_view text) {
 std::string DataText(const Event& e) {
   std::string out;
   for (const auto& [key, value] : e.data) {
-    if (!out.empty()) out += ' ';
+    if (!out.empty()) {
+      out += ' ';
+    }
     out += key;
     out += '=';
     out += value;
@@ -64,21 +68,37 @@ std::string FormatTimeline(const Trace& trace, const TimelineOptions& options) {
   const std::string indent(4 + 2 + actor_width + 2, ' ');
   auto row = [&](std::string_view line, std::string_view actor, std::string_view call,
                  std::string_view outcome, std::string_view data) {
-    std::string text = fmt::format("{:>4}  {:<{}}  {:<{}}", line, actor, actor_width, call,
-                                   statement_width);
-    if (!outcome.empty()) text += fmt::format("  {}", outcome);
-    if (!data.empty()) text += fmt::format("  {}", data);
-    while (!text.empty() && text.back() == ' ') text.pop_back();
+    std::string text =
+        fmt::format("{:>4}  {:<{}}  {:<{}}", line, actor, actor_width, call, statement_width);
+    if (!outcome.empty()) {
+      text += fmt::format("  {}", outcome);
+    }
+    if (!data.empty()) {
+      text += fmt::format("  {}", data);
+    }
+    while (!text.empty() && text.back() == ' ') {
+      text.pop_back();
+    }
     return text + "\n";
   };
   out += row("line", "actor", "statement", "outcome", "");
   for (const Event& e : trace.events) {
     out += row(std::to_string(e.line), e.actor, e.call, e.outcome, DataText(e));
-    if (e.check.rfind("FAIL", 0) == 0) out += indent + e.check + "\n";
-    if (!options.explain) continue;
-    if (!e.reason.empty()) out += Indented(indent + "why: ", e.reason);
-    for (const std::string& note : e.notes) out += Indented(indent + "kernel: ", note);
-    if (!e.queue_state.empty()) out += Indented(indent + "queues: ", e.queue_state);
+    if (e.check.rfind("FAIL", 0) == 0) {
+      out += indent + e.check + "\n";
+    }
+    if (!options.explain) {
+      continue;
+    }
+    if (!e.reason.empty()) {
+      out += Indented(indent + "why: ", e.reason);
+    }
+    for (const std::string& note : e.notes) {
+      out += Indented(indent + "kernel: ", note);
+    }
+    if (!e.queue_state.empty()) {
+      out += Indented(indent + "queues: ", e.queue_state);
+    }
   }
   out += '\n';
   if (trace.skipped) {

@@ -37,9 +37,8 @@ bool SameEnding(const Trace& a, const Trace& b) {
 }  // namespace
 
 size_t Trace::Failures() const {
-  return static_cast<size_t>(std::count_if(events.begin(), events.end(), [](const Event& e) {
-    return e.check.rfind("FAIL", 0) == 0;
-  }));
+  return static_cast<size_t>(std::count_if(
+      events.begin(), events.end(), [](const Event& e) { return e.check.rfind("FAIL", 0) == 0; }));
 }
 
 std::string Trace::Digest() const {
@@ -69,10 +68,16 @@ bool operator==(const Trace& a, const Trace& b) { return !FirstDifference(a, b).
 std::optional<size_t> FirstDifference(const Trace& a, const Trace& b) {
   const size_t common = std::min(a.events.size(), b.events.size());
   for (size_t i = 0; i < common; ++i) {
-    if (!a.events[i].SameObservable(b.events[i])) return i;
+    if (!a.events[i].SameObservable(b.events[i])) {
+      return i;
+    }
   }
-  if (a.events.size() != b.events.size()) return common;
-  if (!SameEnding(a, b)) return common;
+  if (a.events.size() != b.events.size()) {
+    return common;
+  }
+  if (!SameEnding(a, b)) {
+    return common;
+  }
   return std::nullopt;
 }
 

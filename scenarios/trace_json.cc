@@ -38,7 +38,9 @@ struct JsonEvent {
   template <class Archive>
   void save(Archive& ar) const {
     std::vector<DataField> data;
-    for (const auto& [key, value] : e.data) data.push_back({key, value});
+    for (const auto& [key, value] : e.data) {
+      data.push_back({key, value});
+    }
     Fields(ar, *this, data);
   }
 
@@ -46,7 +48,9 @@ struct JsonEvent {
   void load(Archive& ar) {
     std::vector<DataField> data;
     Fields(ar, *this, data);
-    for (DataField& f : data) e.data.emplace_back(std::move(f.key), std::move(f.value));
+    for (DataField& f : data) {
+      e.data.emplace_back(std::move(f.key), std::move(f.value));
+    }
   }
 };
 
@@ -68,11 +72,12 @@ struct JsonTrace {
   template <class Archive>
   void save(Archive& ar) const {
     std::vector<JsonEvent> events;
-    for (const Event& e : t.events) events.push_back({e});
+    for (const Event& e : t.events) {
+      events.push_back({e});
+    }
     const uint64_t failures = t.Failures();
     ar(cereal::make_nvp("header", JsonHeader{t.header}), cereal::make_nvp("events", events),
-       cereal::make_nvp("skipped", t.skipped),
-       cereal::make_nvp("runtime_error", t.runtime_error),
+       cereal::make_nvp("skipped", t.skipped), cereal::make_nvp("runtime_error", t.runtime_error),
        cereal::make_nvp("stop_reason", t.stop_reason), cereal::make_nvp("failures", failures),
        cereal::make_nvp("digest", t.Digest()));
   }
@@ -88,7 +93,9 @@ struct JsonTrace {
        cereal::make_nvp("stop_reason", t.stop_reason), cereal::make_nvp("failures", failures),
        cereal::make_nvp("digest", digest));
     t.header = std::move(header.h);
-    for (JsonEvent& e : events) t.events.push_back(std::move(e.e));
+    for (JsonEvent& e : events) {
+      t.events.push_back(std::move(e.e));
+    }
   }
 };
 
@@ -108,7 +115,10 @@ std::string TracesToJson(const std::vector<Trace>& traces) {
   std::ostringstream out;
   {
     std::vector<JsonTrace> all;
-    for (const Trace& t : traces) all.push_back({t});
+    all.reserve(traces.size());
+    for (const Trace& t : traces) {
+      all.push_back({t});
+    }
     cereal::JSONOutputArchive ar(out);
     ar(cereal::make_nvp("traces", all));
   }

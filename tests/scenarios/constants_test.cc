@@ -3,11 +3,11 @@
 #include "scenarios/constants.h"
 
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -39,7 +39,8 @@ BOOST_AUTO_TEST_CASE(signal_names_need_their_sig_prefix) {
 }
 
 BOOST_AUTO_TEST_CASE(seccomp_constants_resolve_with_or_without_their_prefixes) {
-  BOOST_TEST(Value("SECCOMP_FILTER_FLAG_NEW_LISTENER") == uint64_t{SECCOMP_FILTER_FLAG_NEW_LISTENER});
+  BOOST_TEST(Value("SECCOMP_FILTER_FLAG_NEW_LISTENER") ==
+             uint64_t{SECCOMP_FILTER_FLAG_NEW_LISTENER});
   BOOST_TEST(Value("FILTER_FLAG_NEW_LISTENER") == 8u);
   BOOST_TEST(Value("NEW_LISTENER") == 8u);
   BOOST_TEST(Value("TSYNC") == 1u);
@@ -54,7 +55,8 @@ BOOST_AUTO_TEST_CASE(seccomp_constants_resolve_with_or_without_their_prefixes) {
   BOOST_TEST(Value("SET_MODE_FILTER") == uint64_t{SECCOMP_SET_MODE_FILTER});
   BOOST_TEST(Value("GET_NOTIF_SIZES") == uint64_t{SECCOMP_GET_NOTIF_SIZES});
   BOOST_TEST(Value("MODE_FILTER") == uint64_t{SECCOMP_MODE_FILTER});
-  BOOST_TEST(Value("SECCOMP_USER_NOTIF_FLAG_CONTINUE") == uint64_t{SECCOMP_USER_NOTIF_FLAG_CONTINUE});
+  BOOST_TEST(Value("SECCOMP_USER_NOTIF_FLAG_CONTINUE") ==
+             uint64_t{SECCOMP_USER_NOTIF_FLAG_CONTINUE});
   BOOST_TEST(Value("FLAG_CONTINUE") == 1u);
   BOOST_TEST(Value("FD_SYNC_WAKE_UP") == 1u);
   BOOST_TEST(Value("SYNC_WAKE_UP") == 1u);

@@ -12,7 +12,9 @@ std::string LineOf(const std::string& text, size_t index) {
   std::istringstream in(text);
   std::string line;
   for (size_t i = 0; std::getline(in, line); ++i) {
-    if (i == index) return line;
+    if (i == index) {
+      return line;
+    }
   }
   return "(end of text)";
 }
@@ -34,19 +36,24 @@ void CheckGolden(std::string_view name, const std::string& actual) {
     return;
   }
   std::ifstream in(path, std::ios::binary);
-  BOOST_TEST_REQUIRE(in.good(), "missing golden file " << path
-                                    << " (write it with SCLAB_UPDATE_GOLDEN=1)");
+  BOOST_TEST_REQUIRE(in.good(),
+                     "missing golden file " << path << " (write it with SCLAB_UPDATE_GOLDEN=1)");
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string expected = buffer.str();
-  if (expected == actual) return;
-  size_t line = 0;
-  for (size_t i = 0; i < std::min(expected.size(), actual.size()) && expected[i] == actual[i]; ++i) {
-    if (expected[i] == '\n') ++line;
+  if (expected == actual) {
+    return;
   }
-  BOOST_ERROR("output differs from " << path << " at line " << line + 1 << ":\n  golden: "
-                                     << LineOf(expected, line) << "\n  actual: "
-                                     << LineOf(actual, line)
+  size_t line = 0;
+  for (size_t i = 0; i < std::min(expected.size(), actual.size()) && expected[i] == actual[i];
+       ++i) {
+    if (expected[i] == '\n') {
+      ++line;
+    }
+  }
+  BOOST_ERROR("output differs from " << path << " at line " << line + 1
+                                     << ":\n  golden: " << LineOf(expected, line)
+                                     << "\n  actual: " << LineOf(actual, line)
                                      << "\n(regenerate with SCLAB_UPDATE_GOLDEN=1 if intended)");
 }
 

@@ -17,7 +17,9 @@ std::vector<Token> Tokens(std::string_view text) {
 
 std::string Errors(std::string_view text) {
   std::string out;
-  for (const Diagnostic& d : Lex("t.scn", text).diagnostics) out += d.Headline() + "\n";
+  for (const Diagnostic& d : Lex("t.scn", text).diagnostics) {
+    out += d.Headline() + "\n";
+  }
   return out;
 }
 
@@ -50,10 +52,12 @@ BOOST_AUTO_TEST_CASE(two_character_operators_win_over_one_character_ones) {
   const auto t = Tokens("a == b != c <= d >= e < f > g | h + i . j [ k ] { }");
   std::vector<std::string> punct;
   for (const Token& tok : t) {
-    if (tok.kind == K::kPunct) punct.push_back(tok.text);
+    if (tok.kind == K::kPunct) {
+      punct.push_back(tok.text);
+    }
   }
-  const std::vector<std::string> want = {"==", "!=", "<=", ">=", "<", ">", "|", "+",
-                                         ".",  "[",  "]",  "{",  "}"};
+  const std::vector<std::string> want = {"==", "!=", "<=", ">=", "<", ">", "|",
+                                         "+",  ".",  "[",  "]",  "{", "}"};
   BOOST_TEST(punct == want, boost::test_tools::per_element());
 }
 

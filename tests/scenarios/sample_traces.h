@@ -11,8 +11,9 @@ inline Trace SampleTrace() {
   Trace t;
   t.header.scenario = "a notified getppid() is answered by the supervisor";
   t.header.file = "notify/getppid.scn";
-  t.header.about = "The target installs a filter that sends getppid() to a listener.\n"
-                   "The supervisor answers with a fake value.";
+  t.header.about =
+      "The target installs a filter that sends getppid() to a listener.\n"
+      "The supervisor answers with a fake value.";
   t.header.backend = "sim";
   t.header.seed = 7;
   t.header.kernel = "sim (Linux 6.18 model)";
