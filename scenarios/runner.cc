@@ -1197,6 +1197,8 @@ class Runner {
       }
     }
     const bool skipped = shadow_.CertainlySkipped(Task(actor).id, number);
+    // The backend re-checks what it issues; tell it the filters skip this one.
+    if (skipped) machine_.NoteSkippedSyscall(Task(actor).id, number);
     if (info == nullptr) {
       const bool no_syscall =
           number < 0 || (number >= kSyscallTableEnd &&
