@@ -7,6 +7,8 @@
 
 #include "cli/bpf_command.h"
 #include "cli/demo_command.h"
+#include "cli/run_command.h"
+#include "cli/trace_command.h"
 
 namespace {
 
@@ -16,6 +18,8 @@ int RunApp(int argc, char** argv) {
   app.require_subcommand(1);
   sclab::cli::RegisterBpfCommands(app);
   sclab::cli::RegisterDemoCommand(app);
+  sclab::cli::RegisterRunCommand(app);
+  sclab::cli::RegisterTraceCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

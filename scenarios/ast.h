@@ -15,14 +15,9 @@
 #include <vector>
 
 #include "bpf/insn.h"
+#include "scenarios/loc.h"
 
 namespace sclab::scn {
-
-// Loc is a 1-based position in the scenario file.
-struct Loc {
-  uint32_t line = 0;
-  uint32_t col = 0;
-};
 
 // Expr is a value: a number, a string, a run-time reference, bad_addr, or an
 // arithmetic combination (`n1.id+1`, `buf+8`, `O_CREAT|O_RDWR`, `-EPERM`).
@@ -57,6 +52,11 @@ enum class Verb : uint8_t {
   kReply,        // reply(L, n | id=EXPR, val=V | error=E | continue [, flags=F])
   kIdValid,      // id_valid(L, n | id=EXPR)
   kAddfd,        // addfd(L, n | id=EXPR, SRCFD [, newfd=N] [, flags=F] [, fdflags=F])
+                 // For these three the notification is never positional: it is the
+                 // keyed arg "n" (a kRef to a recv binding) or "id" (any value), so
+                 // the positional args are [L] for reply/id_valid and [L, SRCFD]
+                 // for addfd; val/error/flags/newfd/fdflags are keyed, `continue`
+                 // is key "continue" with value 1.
   kSetFlags,     // set_flags(L, FLAGS)
   kPoll,         // poll(L)
   kPass,         // pass(FD, TASK)
@@ -67,14 +67,16 @@ enum class Verb : uint8_t {
   kThread,       // thread()
   kExit,         // exit(N)
   kExitGroup,    // exit_group(N)
-  kSyscall,      // a modelled syscall by name: close(FD), getppid(), openat(...) …
-  kRawSyscall,   // syscall(NR, a0, …, a5)
-  kProposal,     // a proposal's verb (sim only); `name` is the verb
+  kSyscall,      // a modelled syscall by name: close(FD), getppid(), openat(...) …;
+                 // omitted trailing args (openat's MODE, prctl's) are 0
+  kRawSyscall,   // syscall(NR, a0, …, a5): args[0] is NR
+  kProposal,     // a proposal's verb (sim only); `name` is the verb, args as its
+                 // ProposalVerb signature (scenarios/proposal_verbs.h) lists them
 };
 
 // Arg is one call argument; `key` is empty for positional ones. Bare words such as
 // `continue` become keyed args with value 1 (key "continue"); handle's mode becomes
-// key "mode" with text "restart"/"norestart"/"ignore"/"default".
+// key "mode", a kString whose text is "restart"/"norestart"/"ignore"/"default".
 struct Arg {
   std::string key;
   Expr value;
@@ -86,7 +88,7 @@ struct Call {
   std::string name;  // as written: "install", "getppid", "syscall", a proposal verb
   int nr = -1;       // kSyscall: the modelled syscall's x86_64 number
   std::vector<Arg> args;
-  std::string text;  // the call as written, normalised spacing: "install(notify_getppid, NEW_LISTENER)"
+  std::string text;  // the call as written, blanks collapsed: "install(notify_getppid, NEW_LISTENER)"
   Loc loc;
 };
 
@@ -100,15 +102,25 @@ struct ResultSpec {
   Loc loc;
 };
 
+// FieldInit is one `field=value` of a struct initialiser, placed by the layout.
+struct FieldInit {
+  std::string name;     // as written ("flags", "data.nr")
+  uint64_t offset = 0;  // from the layout (model/layout.h)
+  uint32_t width = 0;   // bytes written, little endian: 1, 2, 4 or 8
+  Expr value;
+  Loc loc;
+};
+
 // MemInit is how a `mem` step fills a new buffer.
 struct MemInit {
   enum class Kind : uint8_t { kString, kZeros, kBytes, kStruct };
   Kind kind = Kind::kZeros;
-  std::string text;            // kString (without the NUL the buffer gets)
-  uint64_t size = 0;           // kZeros
+  std::string text;            // kString (without the NUL the buffer gets; `$scratch`
+                               // not yet expanded)
+  uint64_t size = 0;           // kZeros: N; kStruct: the layout's current size
   std::vector<uint8_t> bytes;  // kBytes
   std::string struct_name;     // kStruct: a model/ layout name ("open_how")
-  std::vector<std::pair<std::string, Expr>> fields;  // kStruct: field = value
+  std::vector<FieldInit> fields;  // kStruct: the fields given; the rest stay zero
 };
 
 struct Step {
@@ -122,13 +134,16 @@ struct Step {
     kExpectSigsys,  // expect TASK.sigsys == { field=value, … }
   };
   Kind kind = Kind::kCall;
-  Loc loc;
-  std::string text;  // the statement as written (trimmed, comment removed)
+  Loc loc;           // where the statement starts (the actor, or await/expect)
+  std::string text;  // the statement as written, after `ACTOR:` for task steps, without
+                     // its comment, blanks collapsed: "getppid() & -> c1", "await c1"
 
   std::string actor;  // kCall, kMem, kStore, kLoad
   Call call;          // kCall
   bool async = false; // kCall with `&`
-  std::string bind;   // `-> NAME` (kCall, kLoad), empty if none
+  std::string bind;   // `-> NAME` (kCall, kLoad), empty if none; a recv, fork() or
+                      // thread() without one is bound to `recv@LINE`, `fork@LINE`,
+                      // `thread@LINE`
   std::optional<ResultSpec> result;
 
   std::string buffer;  // kMem, kStore, kLoad

@@ -22,7 +22,8 @@ struct Event {
   // Compared.
   uint32_t line = 0;     // the step's line in the scenario file
   std::string actor;     // task name, or "runner" for await/expect
-  std::string call;      // the statement as written, e.g. "getppid() &", "await c1"
+  std::string call;      // the statement as written, after `ACTOR:` for steps, e.g.
+                         // "getppid() & -> c1", "recv(SL) -> n1 = 0", "await c1 = 4242"
   std::string outcome;   // "ret 4242", "ret target", "ret POLLIN|POLLOUT", "err ENOENT",
                          // "blocked", "killed SIGSYS", "exited 0", "gone", "" (mem/store/expect)
   std::vector<std::pair<std::string, std::string>> data;  // normalised fields, e.g. a recv's
@@ -33,6 +34,9 @@ struct Event {
   std::string reason;              // why the kernel model produced the outcome
   std::vector<std::string> notes;  // kernel events during the step (queued, received, …)
   std::string queue_state;         // notification queues after the step
+  // Not compared: for diagrams only. The listener a notification verb used, named
+  // after the binding of the install that created it (`L`, or `install@LINE`).
+  std::string listener;
 
   // SameObservable compares only the compared fields.
   bool SameObservable(const Event& other) const {
@@ -63,16 +67,20 @@ struct Trace {
 
   // Failures counts events whose check failed.
   size_t Failures() const;
-  // Digest is a stable 64-bit hash of the compared fields of every event (and of
-  // skipped/stop_reason), printed as 16 hex digits.
+  // Digest is FNV-1a 64 over a canonical serialisation of the compared fields of
+  // every event and of skipped/runtime_error/stop_reason, as 16 lowercase hex digits.
+  // The serialisation length-prefixes every string, so no two traces share it.
   std::string Digest() const;
 };
 
-// operator== compares the observable content only (not headers, not explanations).
+// operator== compares the observable content only: the events' compared fields,
+// skipped, runtime_error and stop_reason (not headers, not explanations).
 bool operator==(const Trace& a, const Trace& b);
 
 // FirstDifference returns the index of the first event whose observable part
-// differs (or the shorter length when one is a prefix of the other), or nullopt.
+// differs (or the shorter length when one is a prefix of the other; or the common
+// length when the events agree but skipped/runtime_error/stop_reason differ), or
+// nullopt when the traces are equal.
 std::optional<size_t> FirstDifference(const Trace& a, const Trace& b);
 
 }  // namespace sclab::scn
