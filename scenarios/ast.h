@@ -174,12 +174,22 @@ struct FilterDecl {
   std::vector<bpf::Insn> program;
 };
 
+// ProposalAbi is one `requires proposal NAME [user=old|new] [kernel=old|new]`: the
+// ABI version the scenario's userspace was built for and the one the simulated kernel
+// implements (kernel_sim/proposals; both default to new).
+struct ProposalAbi {
+  std::string name;
+  bool user_old = false;
+  bool kernel_old = false;
+};
+
 struct Scenario {
   std::string file;  // as given on the command line
   std::string title;
   std::string about;
   std::optional<std::pair<int, int>> requires_kernel;  // (major, minor)
   std::vector<std::string> requires_proposals;
+  std::vector<ProposalAbi> proposal_abis;  // one per requires_proposals entry, in order
   uint64_t seed = 1;
   bool seed_given = false;
   std::vector<ProcessDecl> processes;

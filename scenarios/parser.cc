@@ -48,6 +48,8 @@ struct Symbol {
   int process = -1;        // tasks: their static process number
   uint64_t size = 0;       // buffers
   std::set<int> owners;    // buffers: the processes whose memory holds them
+  // Proposal verb bindings: the fields they add (ProposalVerb::fields).
+  std::vector<std::string> fields;
 };
 
 std::string Describe(const Symbol& s) {
@@ -552,6 +554,18 @@ class Parser {
     }
   }
 
+  static bool HasField(const Symbol& s, const std::string& path) {
+    return std::find(s.fields.begin(), s.fields.end(), path) != s.fields.end();
+  }
+
+  static std::string NotificationFieldsOf(const Symbol& s) {
+    std::string out(kNotificationFields);
+    for (const std::string& f : s.fields) {
+      out += ", " + f;
+    }
+    return out;
+  }
+
   // CheckFields reports a field path a binding does not have, or a binding that
   // cannot stand as a number without one.
   void CheckFields(const Expr& e, const Symbol& s) {
@@ -561,10 +575,10 @@ class Parser {
         if (e.fields.empty()) {
           Report(e.loc, fmt::format("`{}` is a notification, not a number: use one of its "
                                     "fields ({})",
-                                    e.text, kNotificationFields));
-        } else if (!ValidNotificationField(e.fields)) {
+                                    e.text, NotificationFieldsOf(s)));
+        } else if (!ValidNotificationField(e.fields) && !HasField(s, path)) {
           Report(e.loc, fmt::format("unknown field `{}` of notification `{}` (it has {})", path,
-                                    e.text, kNotificationFields));
+                                    e.text, NotificationFieldsOf(s)));
         }
         return;
       case Symbol::Kind::kSizes:
@@ -582,7 +596,10 @@ class Parser {
                                   e.text));
         return;
       default:
-        if (!e.fields.empty()) {
+        if (!e.fields.empty() && !s.fields.empty() && !HasField(s, path)) {
+          Report(e.loc, fmt::format("unknown field `{}` of `{}` (it has {})", path, e.text,
+                                    fmt::join(s.fields, ", ")));
+        } else if (!e.fields.empty() && s.fields.empty()) {
           Report(e.loc, fmt::format("unknown field `{}` of `{}` ({} has no fields)", path, e.text,
                                     Describe(s)));
         }
@@ -704,6 +721,20 @@ class Parser {
                            known.empty() ? "none yet" : fmt::format("{}", fmt::join(known, ", "))));
       }
       scenario_.requires_proposals.push_back(name.text);
+      ProposalAbi abi;
+      abi.name = name.text;
+      // Optional `user=old|new` and `kernel=old|new`: the ABI versions of the
+      // scenario's userspace and of the simulated kernel (default new).
+      while (PeekName("user") || PeekName("kernel")) {
+        const Token& which = Next();
+        ExpectPunct("=");
+        const Token& version = ExpectName("`old` or `new`");
+        if (version.text != "old" && version.text != "new") {
+          Fail(version.loc, fmt::format("expected `old` or `new`, found `{}`", version.text));
+        }
+        (which.text == "user" ? abi.user_old : abi.kernel_old) = version.text == "old";
+      }
+      scenario_.proposal_abis.push_back(std::move(abi));
       return;
     }
     if (PeekName("arch")) {
@@ -1935,10 +1966,10 @@ class Parser {
       Next();
       const Token& bind = ExpectName("a name to bind");
       step.bind = bind.text;
-      DeclareBinding(bind.text, bind.loc, binds, step.async, call.verb, who);
+      DeclareBinding(bind.text, bind.loc, binds, step.async, call, who);
     } else if (binds == BindKind::kNotification || binds == BindKind::kTask) {
       step.bind = fmt::format("{}@{}", call.name, call.loc.line);
-      DeclareBinding(step.bind, call.loc, binds, step.async, call.verb, who);
+      DeclareBinding(step.bind, call.loc, binds, step.async, call, who);
     }
     if (PeekPunct("=")) {
       Next();
@@ -1948,10 +1979,14 @@ class Parser {
     scenario_.steps.push_back(std::move(step));
   }
 
-  void DeclareBinding(const std::string& name, Loc loc, BindKind binds, bool async, Verb verb,
-                      const Symbol* who) {
+  void DeclareBinding(const std::string& name, Loc loc, BindKind binds, bool async,
+                      const Call& call, const Symbol* who) {
+    const Verb verb = call.verb;
     Symbol s;
     s.awaitable = async;
+    if (verb == Verb::kProposal) {
+      s.fields = proposals_.Find(call.name)->fields;
+    }
     switch (binds) {
       case BindKind::kValue:
         s.kind = Symbol::Kind::kValue;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "base/check.h"
+#include "kernel_sim/proposals/verb.h"
+
 namespace sclab::scn {
 
 bool ProposalVerbRegistry::Add(ProposalVerb verb) {
@@ -36,9 +39,46 @@ std::vector<std::string> ProposalVerbRegistry::Proposals() const {
   return names;
 }
 
+namespace {
+
+ParamKind ParamOf(ksim::proposals::VerbParam p) {
+  switch (p) {
+    case ksim::proposals::VerbParam::kValue:
+      return ParamKind::kValue;
+    case ksim::proposals::VerbParam::kAddress:
+      return ParamKind::kAddress;
+    case ksim::proposals::VerbParam::kTask:
+      return ParamKind::kTask;
+    case ksim::proposals::VerbParam::kNotification:
+      return ParamKind::kNotification;
+  }
+  return ParamKind::kValue;
+}
+
+ProposalVerbRegistry BuildBuiltin() {
+  ProposalVerbRegistry r;
+  for (const ksim::proposals::VerbSpec& v : ksim::proposals::AllVerbs()) {
+    ProposalVerb verb;
+    verb.proposal = v.proposal;
+    verb.verb = v.verb;
+    for (ksim::proposals::VerbParam p : v.params) {
+      verb.params.push_back(ParamOf(p));
+    }
+    verb.required = v.required;
+    verb.keys.assign(v.keys.begin(), v.keys.end());
+    verb.binds = v.binds == ksim::proposals::VerbBinds::kNotification ? BindKind::kNotification
+                                                                      : BindKind::kValue;
+    verb.fields.assign(v.fields.begin(), v.fields.end());
+    const bool added = r.Add(std::move(verb));
+    SCLAB_CHECK(added, "two proposal verbs share a name");
+  }
+  return r;
+}
+
+}  // namespace
+
 const ProposalVerbRegistry& BuiltinProposalVerbs() {
-  // The proposals work registers its verbs here.
-  static const ProposalVerbRegistry registry;
+  static const ProposalVerbRegistry registry = BuildBuiltin();
   return registry;
 }
 

@@ -1,7 +1,8 @@
 // ProposalVerbRegistry is the explicit list of verbs that API proposals add to the
 // scenario language (sim only). The parser accepts a proposal verb only in a file
-// that says `requires proposal NAME` for the verb's proposal; the proposals work
-// fills BuiltinProposalVerbs(), which is empty until then. Tests build their own
+// that says `requires proposal NAME` for the verb's proposal. BuiltinProposalVerbs()
+// holds the verbs of every plug-in of kernel_sim/proposals (their signatures; the
+// runner asks the plug-in for the syscall, see Verb::kProposal). Tests build their own
 // registry and hand it to the parser (ParseOptions), so nothing global changes.
 //
 // A signature is deliberately small: positional parameters of a few kinds (a value,
@@ -28,6 +29,9 @@ struct ProposalVerb {
   size_t required = 0;            // how many leading params must be given
   std::vector<std::string> keys;  // accepted key=VALUE arguments (values)
   BindKind binds = BindKind::kValue;
+  // fields a binding has (`NAME.FIELD`, written "how.flags", "ids[1]"): for a value
+  // binding all of them, for a notification those besides its own.
+  std::vector<std::string> fields;
 };
 
 class ProposalVerbRegistry {

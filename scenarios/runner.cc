@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/check.h"
+#include "kernel_sim/proposals/verb.h"
 #include "model/errno.h"
 #include "model/syscall_table.h"
 #include "scenarios/clone3_guard.h"
@@ -140,6 +141,11 @@ struct CallRecord {
   std::vector<std::pair<std::string, std::string>> data;
   std::optional<Notification> notification;  // recv, once finished
   std::array<uint16_t, 3> sizes{};           // notif_sizes, once finished
+  // A proposal verb: its plan, the addresses of the plan's buffers, and the fields
+  // read back once it returned (kernel_sim/proposals/verb.h).
+  std::optional<ksim::proposals::VerbPlan> plan;
+  std::vector<uint64_t> plan_buffers;
+  std::vector<std::pair<std::string, Value>> fields;
 };
 
 std::vector<uint8_t> Le(uint64_t value, size_t width) {
@@ -450,6 +456,9 @@ class Runner {
                                 "blocked",
                                 e.text, c.step->text, c.step->loc.line));
       }
+      if (const std::optional<Value> v = ProposalField(c, e.fields)) {
+        return *v;
+      }
       return NotificationField(*c.notification, e.fields);
     }
     if (const auto s = sizes_by_name_.find(e.text); s != sizes_by_name_.end()) {
@@ -462,6 +471,16 @@ class Runner {
       return Value{static_cast<uint64_t>(Task(t->second).tid), ValueKind::kPid, -1};
     }
     if (const auto c = call_by_name_.find(e.text); c != call_by_name_.end()) {
+      if (!e.fields.empty()) {
+        CallRecord& rec = calls_[c->second];
+        Refresh(&rec);
+        if (const std::optional<Value> v = ProposalField(rec, e.fields)) {
+          return *v;
+        }
+        Stop(e.loc, fmt::format("`{}` has no field `{}`: `{}` (line {}) did not read it back",
+                                e.text, ExprText(e).substr(e.text.size() + 1), rec.step->text,
+                                rec.step->loc.line));
+      }
       return CallValue(calls_[c->second], e.text, e.loc);
     }
     if (const auto v = values_.find(e.text); v != values_.end()) {
@@ -481,6 +500,21 @@ class Runner {
       Stop(e.loc, fmt::format("`{}` does not exist: {}", e.text, creations_[e.text]));
     }
     Stop(e.loc, fmt::format("`{}` has no value yet", e.text));
+  }
+
+  // ProposalField is a field a proposal verb read back (nullopt if it has none).
+  static std::optional<Value> ProposalField(const CallRecord& c,
+                                            const std::vector<std::string>& fields) {
+    Expr path;
+    path.kind = Expr::Kind::kRef;
+    path.fields = fields;
+    const std::string name = ExprText(path).substr(1);
+    for (const auto& [field, value] : c.fields) {
+      if (field == name) {
+        return value;
+      }
+    }
+    return std::nullopt;
   }
 
   static Value NotificationField(const Notification& n, const std::vector<std::string>& f) {
@@ -872,6 +906,13 @@ class Runner {
       case Verb::kRecv:
         notification_by_name_[step.bind] = index;
         break;
+      case Verb::kProposal:
+        if (calls_[index].plan && calls_[index].plan->notification) {
+          notification_by_name_[step.bind] = index;
+          break;
+        }
+        call_by_name_[step.bind] = index;
+        return;
       case Verb::kNotifSizes:
         sizes_by_name_[step.bind] = index;
         break;
@@ -1114,9 +1155,7 @@ class Runner {
                                 std::vector<const Arg*>(pos.begin() + 1, pos.end()));
       }
       case Verb::kProposal:
-        Stop(step.loc, fmt::format("`{}` is a proposal verb; this runner cannot issue proposal "
-                                   "verbs yet",
-                                   call.name));
+        return StartProposal(c, pos);
     }
   }
 
@@ -1145,6 +1184,123 @@ class Runner {
     if (IsJobControlSignal(sig)) {
       Stop(loc, fmt::format("{}() of {}: job-control signals are not supported in version 1", verb,
                             normalizer_.Render(static_cast<uint64_t>(sig), ValueKind::kSignal)));
+    }
+  }
+
+  // UserAbi is the ABI version the scenario's userspace was built for, for `proposal`.
+  ksim::proposals::Abi UserAbi(std::string_view proposal) const {
+    for (const ProposalAbi& a : scenario_.proposal_abis) {
+      if (a.name == proposal) {
+        return a.user_old ? ksim::proposals::Abi::kOld : ksim::proposals::Abi::kNew;
+      }
+    }
+    return ksim::proposals::Abi::kNew;
+  }
+
+  // StartProposal is every proposal verb: the plug-in's plan gives the buffers, the
+  // pointers between them and one syscall; nothing here knows any proposal.
+  void StartProposal(CallRecord* c, const std::vector<const Arg*>& pos) {
+    using ksim::proposals::VerbParam;
+    const size_t actor = c->actor;
+    const Step& step = *c->step;
+    const std::optional<ksim::proposals::VerbSpec> spec = ksim::proposals::FindVerb(step.call.name);
+    SCLAB_CHECK(spec.has_value(), "the parser accepts registered proposal verbs only");
+    ksim::proposals::VerbArgs args;
+    args.user = UserAbi(spec->proposal);
+    for (size_t i = 0; i < pos.size(); ++i) {
+      const VerbParam kind = spec->params[i];
+      if (kind == VerbParam::kTask) {
+        args.positional.push_back(
+            static_cast<uint64_t>(Task(TaskIndex(pos[i]->value.text, pos[i]->loc)).tid));
+      } else if (kind == VerbParam::kNotification) {
+        Expr id = pos[i]->value;
+        id.fields = {"id"};
+        args.positional.push_back(Eval(id, actor).bits);
+      } else {
+        args.positional.push_back(Eval(pos[i]->value, actor).bits);
+      }
+    }
+    for (const Arg& a : step.call.args) {
+      if (!a.key.empty()) {
+        args.keyed.emplace_back(a.key, Eval(a.value, actor).bits);
+      }
+    }
+    if (!spec->params.empty() && spec->params[0] == VerbParam::kValue && !pos.empty()) {
+      CheckFd(static_cast<int64_t>(args.positional[0]), pos[0]->loc);
+      c->listener = ListenerOf(actor, static_cast<int64_t>(args.positional[0]));
+    }
+    ksim::proposals::VerbPlan plan = spec->plan(args);
+    for (const ksim::proposals::PlanBuffer& b : plan.buffers) {
+      c->plan_buffers.push_back(Alloc(actor, b.bytes.size(), BufferName(step, b.suffix)));
+    }
+    for (const ksim::proposals::PlanPointer& p : plan.pointers) {
+      PutLe(&plan.buffers[p.into].bytes, p.offset, c->plan_buffers[p.target] + p.add, 8);
+    }
+    for (size_t i = 0; i < plan.buffers.size(); ++i) {
+      machine_.WriteMemory(Task(actor).id, c->plan_buffers[i], plan.buffers[i].bytes);
+    }
+    std::array<uint64_t, 6> regs{};
+    for (size_t i = 0; i < 6; ++i) {
+      const ksim::proposals::PlanArg& a = plan.args[i];
+      regs[i] = a.buffer ? c->plan_buffers[*a.buffer] + a.value : a.value;
+    }
+    const int nr = plan.nr;
+    c->plan = std::move(plan);
+    Issue(c, nr, regs);
+  }
+
+  static ValueKind KindOf(ksim::proposals::FieldKind kind) {
+    switch (kind) {
+      case ksim::proposals::FieldKind::kPid:
+        return ValueKind::kPid;
+      case ksim::proposals::FieldKind::kNotifId:
+        return ValueKind::kNotifId;
+      case ksim::proposals::FieldKind::kSyscallNr:
+        return ValueKind::kSyscallNr;
+      case ksim::proposals::FieldKind::kArch:
+        return ValueKind::kArch;
+      case ksim::proposals::FieldKind::kAddr:
+        return ValueKind::kAddr;
+      default:
+        return ValueKind::kPlain;
+    }
+  }
+
+  // FinishProposal reads back what the plan declared: its fields whenever the call
+  // returned (a failed call may have written sizes back), and the notification it
+  // binds when it returned >= 0.
+  void FinishProposal(CallRecord* c) {
+    const ksim::proposals::VerbPlan& plan = *c->plan;
+    const TaskId task = Task(c->task).id;
+    auto read = [&](const ksim::proposals::PlanPlace& at, uint64_t width) {
+      return ReadLe(machine_.ReadMemory(task, c->plan_buffers[at.buffer] + at.offset, width), 0,
+                    width);
+    };
+    if (plan.notification && c->outcome.kind == Outcome::Kind::kRet) {
+      Notification note;
+      note.id = read(plan.notification->id, 8);
+      if (plan.notification->pid) {
+        note.pid = static_cast<uint32_t>(read(*plan.notification->pid, 4));
+      }
+      if (const auto& d = plan.notification->data) {
+        const std::vector<uint8_t> data =
+            machine_.ReadMemory(task, c->plan_buffers[d->buffer] + d->offset, 64);
+        note.nr = static_cast<int32_t>(ReadLe(data, 0, 4));
+        note.arch = static_cast<uint32_t>(ReadLe(data, 4, 4));
+        for (size_t i = 0; i < 6; ++i) {
+          note.args[i] = ReadLe(data, 16 + 8 * i, 8);
+        }
+      }
+      AcceptNotification(c, note);
+    }
+    for (const ksim::proposals::PlanField& f : plan.fields) {
+      uint64_t bits = read({f.buffer, f.offset}, f.width);
+      if (f.kind == ksim::proposals::FieldKind::kFd && f.width == 4) {
+        bits = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(bits)));
+      }
+      const Value v{bits, KindOf(f.kind), -1};
+      c->fields.emplace_back(f.name, v);
+      c->data.emplace_back(f.name, RenderValue(v));
     }
   }
 
@@ -1392,6 +1548,8 @@ class Runner {
         return (flags & kFlagTsync) != 0 && (flags & kFlagNewListener) == 0 ? ValueKind::kPid
                                                                             : ValueKind::kPlain;
       }
+      case Verb::kProposal:
+        return KindOf(c.plan->result);
       case Verb::kSyscall:
       case Verb::kRawSyscall: {
         const model::SyscallInfo* info = model::FindModelledSyscall(c.nr);
@@ -1434,6 +1592,10 @@ class Runner {
       o.value_kind = ResultKindOf(*c);
     }
     FollowSeccomp(c, raw.ret);
+    if (c->plan) {
+      FinishProposal(c);
+      return;
+    }
     if (o.kind != Outcome::Kind::kRet) {
       if (c->step->call.verb == Verb::kRecv) {
         ReadNotification(c);
@@ -1533,13 +1695,20 @@ class Runner {
     for (size_t i = 0; i < 6; ++i) {
       note.args[i] = ReadLe(n, 32 + 8 * i, 8);
     }
+    AcceptNotification(c, note);
+  }
+
+  // AcceptNotification binds a received notification: the notifying task's process,
+  // the binding's name for its id, and the event's data.
+  void AcceptNotification(CallRecord* c, Notification note) {
     for (const TaskRecord& other : tasks_) {
       if (other.tid == static_cast<int64_t>(note.pid)) {
         note.process = other.process;
       }
     }
     c->notification = note;
-    if (c->outcome.kind != Outcome::Kind::kRet || c->outcome.value != 0) {
+    // RECV returns 0; a proposal's receive may return the bytes it wrote.
+    if (c->outcome.kind != Outcome::Kind::kRet || (c->outcome.value != 0 && !c->plan)) {
       return;
     }
     normalizer_.AddNotification(c->step->bind, note.id);

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "kernel_sim/proposals/verb.h"
+
 namespace sclab::ksim::proposals {
 
 std::string_view AbiName(Abi abi) { return abi == Abi::kOld ? "old" : "new"; }
@@ -19,6 +21,8 @@ std::string CompatCell::Label() const {
   }
   return "?";
 }
+
+std::vector<VerbSpec> Proposal::Verbs() const { return def_.verbs(); }
 
 std::vector<CompatCell> Proposal::CompatMatrix() const {
   std::vector<CompatCell> cells;

@@ -11,6 +11,7 @@
 //   arguments, the open_how contents, plus the new version's field) when userspace
 //   built for `user` runs on a kernel implementing `kernel`. Computed by running the
 //   proposal's own model functions on simulated memory, never written down by hand.
+// - verbs: its scenario verbs (verb.h), which the shared runner turns into syscalls.
 // - traits: what the design asks of userspace (fixed-size buffers possible,
 //   allocations, whether the supervisor must read the target's memory).
 //
@@ -29,6 +30,8 @@
 #include "model/layout.h"
 
 namespace sclab::ksim::proposals {
+
+struct VerbSpec;
 
 // Abi is which version of a proposal's ABI a userspace was built for, or a kernel
 // implements. Every proposal has exactly these two.
@@ -82,6 +85,8 @@ class Proposal {
     // The standard receive with userspace built for `user` on a kernel implementing
     // `kernel`, classified from what userspace saw.
     CompatCell (*compat)(Abi user, Abi kernel);
+    // Its scenario verbs (verb.h); they must name this proposal.
+    std::vector<VerbSpec> (*verbs)();
     Traits traits;
   };
 
@@ -92,6 +97,7 @@ class Proposal {
   std::vector<model::StructLayout> Layouts(Abi abi) const { return def_.layouts(abi); }
   CompatCell Compat(Abi user, Abi kernel) const { return def_.compat(user, kernel); }
   const Traits& GetTraits() const { return def_.traits; }
+  std::vector<VerbSpec> Verbs() const;
   // CompatMatrix is Compat() for old/old, old/new, new/old, new/new (user/kernel).
   std::vector<CompatCell> CompatMatrix() const;
 

@@ -159,7 +159,8 @@ const Case kCases[] = {
     {"requires_kernel_shape", "requires kernel 6.1\n",
      "t.scn:4:17: error: expected `>=`, found `6`\n"},
     {"unknown_proposal", "requires proposal nope\n",
-     "t.scn:4:19: error: unknown proposal `nope` (known: none yet)\n"},
+     "t.scn:4:19: error: unknown proposal `nope` (known: deep_args, ea_notif, notif_ptrs, "
+     "perf_config, read_notif, sizes_vector, today)\n"},
     // Memory.
     {"empty_buffer", "p: mem b = zeros(0)\n",
      "t.scn:4:12: error: a buffer holds 1 … 16384 bytes; this one would hold 0\n"},
@@ -262,7 +263,7 @@ BOOST_AUTO_TEST_CASE(scenario_must_be_the_first_statement) {
 BOOST_AUTO_TEST_CASE(a_proposal_verb_needs_requires_proposal) {
   ProposalVerbRegistry registry;
   BOOST_TEST_REQUIRE(registry.Add(
-      ProposalVerb{"test_prop", "peek", {ParamKind::kValue}, 1, {}, BindKind::kValue}));
+      ProposalVerb{"test_prop", "peek", {ParamKind::kValue}, 1, {}, BindKind::kValue, {}}));
   const ParseOptions options{&registry};
   BOOST_TEST(Headlines("p: peek(1)\n", options) ==
              "t.scn:4:4: error: `peek` belongs to proposal `test_prop`: add `requires proposal "

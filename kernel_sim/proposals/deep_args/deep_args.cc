@@ -193,6 +193,7 @@ const Proposal& Plugin() {
        .title = "filters read the syscall's struct at PAGE_SIZE, copied once for all",
        .layouts = &Layouts,
        .compat = &Compat,
+       .verbs = &Verbs,
        .traits =
            Traits{.fixed_size_buffers = true,
                   .setup_allocations = 0,

@@ -110,6 +110,9 @@ std::vector<uint8_t> BuildFilterData(const model::seccomp_data& sd, const EaCopy
 // RecvDeepPrepare is the check before the wait.
 [[nodiscard]] model::SysResult<void> RecvDeepPrepare(uint64_t len);
 
+// Verbs are deep_args's scenario verbs (verbs.cc).
+std::vector<VerbSpec> Verbs();
+
 // Plugin is deep_args's entry in AllProposals().
 const Proposal& Plugin();
 

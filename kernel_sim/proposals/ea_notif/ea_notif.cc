@@ -136,6 +136,7 @@ const Proposal& Plugin() {
        .title = "extensible-struct notification (size + validity bits), one ioctl",
        .layouts = &Layouts,
        .compat = &Compat,
+       .verbs = &Verbs,
        .traits =
            Traits{.fixed_size_buffers = true,
                   .setup_allocations = 0,

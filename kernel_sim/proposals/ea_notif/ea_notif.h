@@ -85,6 +85,9 @@ struct RecvRequest {
                                                                const NotificationFacts& facts,
                                                                Abi kernel, FdInstaller* fds);
 
+// Verbs are ea_notif's scenario verbs (verbs.cc).
+std::vector<VerbSpec> Verbs();
+
 // Plugin is ea_notif's entry in AllProposals().
 const Proposal& Plugin();
 

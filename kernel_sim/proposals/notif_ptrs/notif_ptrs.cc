@@ -173,6 +173,7 @@ const Proposal& Plugin() {
        .title = "{pointer, size} per member, fixed fields after; sizes discovered at run time",
        .layouts = &Layouts,
        .compat = &Compat,
+       .verbs = &Verbs,
        .traits =
            Traits{.fixed_size_buffers = false,
                   .setup_allocations = 3,

@@ -72,6 +72,9 @@ struct PtrsRequest {
     model::UserMemory& mem, model::CopyCounters* counters, uint64_t block, const PtrsRequest& req,
     Abi kernel, const NotificationFacts& facts, const model::UserMemory& target);
 
+// Verbs are notif_ptrs's scenario verbs (verbs.cc).
+std::vector<VerbSpec> Verbs();
+
 // Plugin is notif_ptrs's entry in AllProposals().
 const Proposal& Plugin();
 

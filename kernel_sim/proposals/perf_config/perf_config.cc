@@ -301,6 +301,7 @@ const Proposal& Plugin() {
        .title = "perf_event_attr-style configure once, then flat records of what was asked",
        .layouts = &Layouts,
        .compat = &Compat,
+       .verbs = &Verbs,
        .traits =
            Traits{.fixed_size_buffers = true,
                   .setup_allocations = 0,

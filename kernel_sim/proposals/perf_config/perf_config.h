@@ -175,6 +175,9 @@ std::vector<uint8_t> BuildFlatRecord(const NotifConfig& config, const Notificati
     model::UserMemory& mem, model::CopyCounters* counters, uint64_t buf, const NotifConfig& config,
     const NotificationFacts& facts, const model::UserMemory& target);
 
+// Verbs are perf_config's scenario verbs (verbs.cc).
+std::vector<VerbSpec> Verbs();
+
 // Plugin is perf_config's entry in AllProposals().
 const Proposal& Plugin();
 

@@ -225,6 +225,7 @@ const Proposal& Plugin() {
        .title = "read(2) returns notification records (batched on request); write(2) answers",
        .layouts = &Layouts,
        .compat = &Compat,
+       .verbs = &Verbs,
        .traits =
            Traits{.fixed_size_buffers = true,
                   .setup_allocations = 0,

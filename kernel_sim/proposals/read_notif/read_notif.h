@@ -88,6 +88,9 @@ struct DepthRow {
 // counts their syscalls.
 DepthRow MeasureDepth(uint32_t depth, uint32_t capacity);
 
+// Verbs are read_notif's scenario verbs (verbs.cc).
+std::vector<VerbSpec> Verbs();
+
 // Plugin is read_notif's entry in AllProposals().
 const Proposal& Plugin();
 

@@ -210,6 +210,7 @@ const Proposal& Plugin() {
        .title = "the kernel describes the record's layout; userspace computes offsets",
        .layouts = &Layouts,
        .compat = &Compat,
+       .verbs = &Verbs,
        .traits =
            Traits{.fixed_size_buffers = false,
                   .setup_allocations = 1,

@@ -33,6 +33,7 @@
 #include "kernel_sim/proposals/notification_facts.h"
 #include "kernel_sim/proposals/proposal.h"
 #include "kernel_sim/proposals/received_view.h"
+#include "kernel_sim/proposals/verb.h"
 #include "model/copy.h"
 #include "model/sys_result.h"
 #include "model/user_memory.h"
@@ -102,6 +103,12 @@ std::vector<uint8_t> BuildRecord(Abi kernel, const NotificationFacts& facts,
                                                                  uint64_t buf, Abi kernel,
                                                                  const NotificationFacts& facts,
                                                                  const model::UserMemory& target);
+
+// LayoutVerbPlan is the plan of the discovery verb, which notif_ptrs shares.
+VerbPlan LayoutVerbPlan(const VerbArgs& args);
+
+// Verbs are sizes_vector's scenario verbs (verbs.cc).
+std::vector<VerbSpec> Verbs();
 
 // Plugin is sizes_vector's entry in AllProposals().
 const Proposal& Plugin();

@@ -217,6 +217,7 @@ const Proposal& Plugin() {
        .title = "Linux 6.18: 80-byte RECV, process_vm_readv, ID_VALID, SEND",
        .layouts = &Layouts,
        .compat = &Compat,
+       .verbs = &Verbs,
        .traits = Traits{
            .fixed_size_buffers = true,
            .setup_allocations = 2,

@@ -118,6 +118,9 @@ bool KnowsIoctl(Abi abi, uint32_t cmd);
                                                                 const NotificationFacts& facts,
                                                                 uint64_t size);
 
+// Verbs are today's scenario verbs (verbs.cc).
+std::vector<VerbSpec> Verbs();
+
 // Plugin is today's entry in AllProposals().
 const Proposal& Plugin();
 
