@@ -1,0 +1,114 @@
+// The copy functions model the kernel's user-copy primitives and its
+// extensible-struct ("EA struct") copy rules over a simulated UserMemory, and count
+// what they touch.
+//
+// Every function names the kernel function it models. All return EFAULT for a fault
+// (the `why` says which step faulted); the struct copies also E2BIG, as their
+// contracts below say, in the kernel's order.
+//
+// Counting (CopyCounters, optional: pass nullptr to count nothing). One operation is
+// one user access the kernel makes: a copy_from_user / copy_to_user / clear_user
+// call, or one check_zeroed_user pass (its word reads share one
+// user_read_access_begin() section). A call with length 0 touches nothing and is not
+// counted. An operation that faults is counted. Bytes are the bytes actually
+// transferred (for a fault: the prefix before the first unmapped byte); for
+// check_zeroed_user, the whole aligned words it read, widening included.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include "model/sys_result.h"
+#include "model/user_memory.h"
+
+namespace sclab::model {
+
+// CopyCounters counts user accesses, per direction.
+struct CopyCounters {
+  uint64_t to_user_ops = 0;
+  uint64_t to_user_bytes = 0;
+  uint64_t from_user_ops = 0;
+  uint64_t from_user_bytes = 0;
+
+  CopyCounters& operator+=(const CopyCounters& o) {
+    to_user_ops += o.to_user_ops;
+    to_user_bytes += o.to_user_bytes;
+    from_user_ops += o.from_user_ops;
+    from_user_bytes += o.from_user_bytes;
+    return *this;
+  }
+  friend bool operator==(const CopyCounters&, const CopyCounters&) = default;
+};
+
+// BytesOf views a trivially copyable object (a uapi struct) as its bytes.
+template <class T>
+requires std::is_trivially_copyable_v<T> std::span<uint8_t> BytesOf(T& object) {
+  return {reinterpret_cast<uint8_t*>(&object), sizeof(T)};
+}
+template <class T>
+requires std::is_trivially_copyable_v<T> std::span<const uint8_t> BytesOf(const T& object) {
+  return {reinterpret_cast<const uint8_t*>(&object), sizeof(T)};
+}
+
+// Models include/linux/uaccess.h copy_from_user(): copies dst.size() bytes from `src`.
+// On a fault the bytes that could be read are in dst and the rest is zeroed (as
+// _copy_from_user() does), and the result is EFAULT.
+[[nodiscard]] SysResult<void> CopyFromUser(const UserMemory& mem, CopyCounters* counters,
+                                           std::span<uint8_t> dst, uint64_t src);
+
+// Models include/linux/uaccess.h copy_to_user(): copies `src` to user address `dst`.
+// On a fault the mapped prefix has been written (x86_64 copies up to the faulting
+// byte) and the result is EFAULT.
+[[nodiscard]] SysResult<void> CopyToUser(UserMemory& mem, CopyCounters* counters, uint64_t dst,
+                                         std::span<const uint8_t> src);
+
+// Models arch/x86/lib clear_user(): zeroes `len` user bytes at `dst`; on a fault the
+// mapped prefix has been zeroed and the result is EFAULT. Counted as a to-user copy.
+[[nodiscard]] SysResult<void> ClearUser(UserMemory& mem, CopyCounters* counters, uint64_t dst,
+                                        uint64_t len);
+
+// Models lib/usercopy.c check_zeroed_user(): true when the `size` user bytes at
+// `addr` are all zero (also for size 0), false when one is not, EFAULT on a fault.
+// Like the kernel it reads aligned 8-byte words from the word holding `addr` on,
+// ignoring the bytes of the first and last word outside the range, and stops at the
+// first word with a non-zero byte in range: a non-zero byte before an unmapped page
+// gives false, not EFAULT. A range that wraps or leaves user space is EFAULT
+// (access_ok) before anything is read.
+[[nodiscard]] SysResult<bool> CheckZeroedUser(const UserMemory& mem, CopyCounters* counters,
+                                              uint64_t addr, uint64_t size);
+
+// Models include/linux/uaccess.h copy_struct_from_user(dst, ksize, src, usize), with
+// ksize = dst.size():
+// - usize == ksize: copy.
+// - usize < ksize: copy usize bytes; zero the rest of dst.
+// - usize > ksize: first check_zeroed_user() on the user bytes [ksize, usize):
+//   non-zero -> E2BIG, fault -> EFAULT; then copy ksize bytes.
+// - copy fault -> EFAULT.
+// It enforces no size limits: callers reject too small (EINVAL) and too large
+// (E2BIG, > PAGE_SIZE) sizes first, each in its own order.
+[[nodiscard]] SysResult<void> CopyStructFromUser(const UserMemory& mem, CopyCounters* counters,
+                                                 std::span<uint8_t> dst, uint64_t src,
+                                                 uint64_t usize);
+
+// Models include/linux/uaccess.h copy_struct_to_user(dst, usize, src, ksize,
+// ignored_trailing) as of Linux 6.18, with ksize = src.size():
+// - usize > ksize: first clear_user() the user bytes [ksize, usize) (fault -> EFAULT,
+//   nothing else done);
+// - then *ignored_trailing (if not null) = usize < ksize and some kernel byte in
+//   src[usize, ksize) is non-zero: the kernel had more to say than the user's struct
+//   holds;
+// - then copy_to_user() min(usize, ksize) bytes (fault -> EFAULT).
+//
+// DIVERGES(kernel): ignored_trailing follows the kernel's documentation. The code
+// as read in 6.18 computes `ksize < usize && memchr_inv(src + ksize, 0, usize - ksize)`
+// — the condition inverted, reading kernel memory past src. No 6.18 caller passes a
+// non-null pointer (sched_getattr passes NULL), so no user can observe it; a 2026
+// patch ("uaccess/sockptr: copy_struct_ fixes") makes the code match the
+// documentation. Pinned by model_copy/ignored_trailing_follows_the_documentation.
+[[nodiscard]] SysResult<void> CopyStructToUser(UserMemory& mem, CopyCounters* counters,
+                                               uint64_t dst, uint64_t usize,
+                                               std::span<const uint8_t> src,
+                                               bool* ignored_trailing);
+
+}  // namespace sclab::model
