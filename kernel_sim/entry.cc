@@ -196,7 +196,7 @@ void Kernel::CompleteCall(Task* t) {
   t->call.state = CallState::kReturned;
   t->call.ret = t->regs.ax;
   t->call.why = t->regs.why;
-  if (explain()) t->call.reason = t->reason.empty() ? std::string(t->regs.why) : t->reason;
+  if (explain()) t->call_reason = t->reason.empty() ? std::string(t->regs.why) : t->reason;
 }
 
 std::string Kernel::SyscallName(int64_t nr) const {

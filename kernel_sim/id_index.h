@@ -1,8 +1,9 @@
 // IdIndex maps notification ids to the notifying task in O(1): the kernel's
 // find_notification() walks the listener's list, which would make every SEND,
 // ID_VALID and ADDFD O(pending notifications). Ids of one listener are consecutive
-// from a random start, so a multiplicative hash spreads them; the table is open
-// addressing with tombstones and grows geometrically (no allocation per operation).
+// from a random start, so a multiplicative hash spreads them; the table is linear
+// probing with backward-shift deletion (no tombstones, so a steady stream of inserts
+// and erases never rehashes) and grows geometrically: no allocation per operation.
 #pragma once
 
 #include <cstddef>
@@ -18,16 +19,13 @@ class IdIndex {
   void Insert(uint64_t id, Task* task);
   Task* Find(uint64_t id) const;
   void Erase(uint64_t id);
-  void Clear();
   size_t size() const { return live_; }
   size_t capacity() const { return table_.size(); }
 
  private:
-  enum class Slot : uint8_t { kEmpty, kFull, kTombstone };
   struct Entry {
     uint64_t id = 0;
-    Task* task = nullptr;
-    Slot slot = Slot::kEmpty;
+    Task* task = nullptr;  // null: an empty slot
   };
   static size_t Hash(uint64_t id) {
     id ^= id >> 33;
@@ -39,7 +37,6 @@ class IdIndex {
 
   std::vector<Entry> table_;
   size_t live_ = 0;
-  size_t used_ = 0;  // full + tombstones
 };
 
 }  // namespace sclab::ksim

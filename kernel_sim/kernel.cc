@@ -333,6 +333,7 @@ CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 
   Task* t = TaskOf(tid);
   SCLAB_CHECK(Idle(tid), "StartSyscall on a task that is not idle in user mode");
   t->call = CallRecord{};
+  if (explain()) t->call_reason.clear();
   t->call.seq = ++call_seq_;
   t->call.state = CallState::kInFlight;
   t->regs = Regs{};
@@ -382,7 +383,7 @@ CallStatus Kernel::Status(const CallHandle& call) const {
 std::string Kernel::Reason(const CallHandle& call) const {
   const Task* t = TaskOf(call.tid);
   if (t->call.seq != call.seq) return "";
-  if (!t->call.reason.empty()) return t->call.reason;
+  if (!t->call_reason.empty()) return t->call_reason;
   return t->call.why;
 }
 

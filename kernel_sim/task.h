@@ -197,7 +197,6 @@ struct CallRecord {
   int signal = 0;
   int exit_code = 0;
   const char* why = "";
-  std::string reason;  // explanations on: the dynamic reason
 };
 
 // JOBCTL bits (include/linux/sched/jobctl.h) the model uses.
@@ -221,33 +220,38 @@ struct SyscallScratch {
 };
 
 struct Task {
+  // Hot: what every syscall touches, kept together (a benchmark iterates 10,000
+  // tasks, so each task's syscall costs the cache lines it touches).
   Pid tid = 0;
-  Process* proc = nullptr;
-  uint64_t ip = 0;  // a fixed fake instruction pointer
-
   TaskState state = TaskState::kUser;
   Next next = Next::kEnter;
-  Regs regs;
-  std::string reason;  // explanations on: the dynamic reason behind regs.ax
-
-  // seccomp
   SeccompMode mode = SeccompMode::kDisabled;
   bool no_new_privs = false;
+  bool sigpending = false;     // TIF_SIGPENDING
+  bool exiting = false;        // PF_EXITING
+  bool in_get_signal = false;  // woken from do_signal_stop(): get_signal() goes on
+  bool queued = false;
+  bool ended = false;
+  bool released = false;  // release_task(): the tid is gone
+  Process* proc = nullptr;
   Filter* filter = nullptr;
+  Task* run_next = nullptr;  // the run queue
+  uint64_t ip = 0;           // a fixed fake instruction pointer
+  Regs regs;
+  CallRecord call;
+  std::vector<SignalFrame> frames;
+
+  // seccomp
   uint32_t filter_count = 0;
 
   // signals
+  uint32_t jobctl = 0;
   uint64_t blocked = 0;
   SigPending pending;
-  bool sigpending = false;  // TIF_SIGPENDING
-  bool exiting = false;     // PF_EXITING
-  bool in_get_signal = false;  // woken from do_signal_stop(): get_signal() goes on
-  uint32_t jobctl = 0;
-  std::vector<SignalFrame> frames;
   std::optional<Siginfo> last_sigsys;
   bool restart_poll = false;  // restart_block.fn == do_restart_poll
-  uint64_t restart_ufds = 0;  // restart_block.poll
   uint32_t restart_nfds = 0;
+  uint64_t restart_ufds = 0;  // restart_block.poll
   int32_t restart_timeout = 0;
 
   // sleeping
@@ -256,17 +260,14 @@ struct Task {
   WaitQueue* wq = nullptr;     // the wait queue the task is on
   Task* wq_prev = nullptr;
   Task* wq_next = nullptr;
-  Task* run_next = nullptr;  // the run queue
-  bool queued = false;
 
   SyscallScratch scratch;
   Notification notif;
   AddfdRequest addfd;
 
-  CallRecord call;
-  int exit_code = 0;      // task->exit_code
-  bool released = false;  // release_task(): the tid is gone
-  bool ended = false;
+  std::string reason;       // explanations on: the dynamic reason behind regs.ax
+  std::string call_reason;  // explanations on: the reason of the finished call
+  int exit_code = 0;        // task->exit_code
   CallState end_kind = CallState::kNone;  // kExited / kKilled / kGone once ended
   int end_signal = 0;
   int end_exit_code = 0;
