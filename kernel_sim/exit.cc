@@ -303,7 +303,8 @@ Kernel::SysRet Kernel::ContinueWait4(Task* t) {
       return Fail(model::kEFAULT, "kernel_wait4: put_user(status) faulted");
     }
     if (t->scratch.addr2 != 0) {
-      const std::array<uint8_t, 144> rusage{};  // struct rusage: the model keeps no times
+      // DIVERGES(kernel): struct rusage is all zero; the model keeps no times or counts.
+      const std::array<uint8_t, 144> rusage{};
       if (!PutUser(t, t->scratch.addr2, rusage).ok()) {
         return Fail(model::kEFAULT, "wait4: copy_to_user(rusage) faulted");
       }

@@ -311,6 +311,9 @@ Kernel::SysRet Kernel::SysIoctl(Task* t) {
       break;
   }
   if (f->kind == FileKind::kListener) return NotifyIoctl(t, f, cmd, arg);
+  // DIVERGES(kernel): of do_vfs_ioctl()'s generic commands only FIOCLEX, FIONCLEX,
+  // FIONBIO, FIOASYNC, FIGETBSZ and FIONREAD are modelled; the rest (FIOQSIZE, the
+  // FS_IOC_* and clone/dedupe ones) are ENOTTY here.
   return Fail(model::kENOTTY, "vfs_ioctl: the file has no such ioctl");
 }
 
@@ -481,7 +484,7 @@ Kernel::SysRet Kernel::ContinueRecvmsg(Task* t) {
     ReleaseScratchFile(t);
     return Value(0);
   }
-  const uint8_t byte = 0;
+  const uint8_t byte = 0;  // the runner's data byte (docs/execution.md leaves its value open)
   if (!PutUser(t, dst, byte).ok()) {
     ReleaseScratchFile(t);
     return Fail(model::kEFAULT, "unix_stream_read_actor: copy to the iovec faulted");

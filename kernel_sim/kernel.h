@@ -53,6 +53,9 @@ namespace sclab::ksim {
 inline constexpr uint64_t kRecordingHandler = 0x00007f0000001000;
 inline constexpr uint64_t kRecordingRestorer = 0x00007f0000001100;
 // kMaxSignalFrames bounds nested signal frames; one more fails setup_rt_frame().
+// DIVERGES(kernel): Linux fails a frame only when the user stack runs out (thousands
+// of frames); the bound makes a handler that can never return (its rt_sigreturn
+// trapped, with SA_NODEFER) end in SIGSEGV after 64 frames instead of thousands.
 inline constexpr size_t kMaxSignalFrames = 64;
 
 struct KernelConfig {

@@ -414,7 +414,9 @@ Kernel::GetSignalResult Kernel::GetSignal(Task* t, Ksig* ksig) {
       continue;
     }
     // Fatal. A coredump signal first zaps the other threads (coredump_wait() ->
-    // zap_threads()); no core file is written, so the status has no 0x80 bit.
+    // zap_threads()). DIVERGES(kernel): no core file is ever written (as with
+    // RLIMIT_CORE 0 and a file core_pattern), so the wait status never has the 0x80
+    // "core dumped" bit; the runner decodes only the signal.
     if (explain()) Note("get_signal: tid " + std::to_string(t->tid) + " dies of signal " + std::to_string(signr));
     if (SigKernelCoredump(signr) && (p->flags & kSignalGroupExit) == 0) {
       p->flags = kSignalGroupExit;
@@ -508,6 +510,8 @@ void Kernel::RunHandlerBody(Task* t) {
   }
   if (f.sig == model::kSigSys) t->last_sigsys = f.info;
   // The handler returns into its SA_RESTORER trampoline: rt_sigreturn, through seccomp.
+  // DIVERGES(kernel): its argument registers are whatever the handler left there on
+  // Linux; here they are 0.
   t->regs.orig_ax = model::nr::kRtSigreturn;
   t->regs.args = {};
   t->regs.in_restorer = true;

@@ -5,7 +5,8 @@
 // leaves the last component and its type (normal, ".", "..", or the root itself) to the
 // caller. Open then does what open_last_lookups() and do_open() do; mkdir what
 // filename_create() and may_create() do. Mount points matter only for RESOLVE_NO_XDEV:
-// "/dev" is a mount (devtmpfs), the rest is one file system.
+// "/dev" is a mount (devtmpfs), the rest is one file system. DIVERGES(kernel): a host
+// may mount /tmp separately; the model assumes it does not.
 #include "kernel_sim/vfs.h"
 
 #include <utility>
