@@ -1,0 +1,114 @@
+#include "bpf/action_cache.h"
+
+#include "bpf/actions.h"
+#include "bpf/interpreter.h"
+
+namespace sclab::bpf {
+namespace {
+
+bool IsUprobeException(uint32_t arch, int nr) {
+  return arch == kAuditArchX86_64 && (nr == kNrUretprobe || nr == kNrUprobe);
+}
+
+}  // namespace
+
+// Models the emulation loop of kernel/seccomp.c seccomp_is_const_allow(), returning
+// the constant instead of comparing it with ALLOW.
+std::optional<uint32_t> ConstantResult(std::span<const Insn> original, uint32_t arch, int nr) {
+  uint32_t a = 0;
+  for (size_t pc = 0; pc < original.size(); ++pc) {
+    const Insn& insn = original[pc];
+    switch (insn.code) {
+      case kLdWAbs:
+        if (insn.k == 0) {
+          a = static_cast<uint32_t>(nr);
+        } else if (insn.k == 4) {
+          a = arch;
+        } else {
+          return std::nullopt;  // args or instruction pointer: not constant
+        }
+        break;
+      case kRetK:
+        return insn.k;
+      case kJa:
+        pc += insn.k;
+        break;
+      case kJeqK:
+        pc += a == insn.k ? insn.jt : insn.jf;
+        break;
+      case kJgeK:
+        pc += a >= insn.k ? insn.jt : insn.jf;
+        break;
+      case kJgtK:
+        pc += a > insn.k ? insn.jt : insn.jf;
+        break;
+      case kJsetK:
+        pc += (a & insn.k) != 0 ? insn.jt : insn.jf;
+        break;
+      case kAndK:
+        a &= insn.k;
+        break;
+      default:
+        return std::nullopt;
+    }
+  }
+  return std::nullopt;  // ran off the end: the kernel WARNs and does not cache
+}
+
+bool KernelCacheAllows(std::span<const Insn> original, uint32_t arch, int nr) {
+  if (IsUprobeException(arch, nr)) {
+    return true;
+  }
+  const auto result = ConstantResult(original, arch, nr);
+  return result.has_value() && *result == kRetAllow;
+}
+
+// Models kernel/seccomp.c seccomp_cache_prepare() / seccomp_cache_prepare_bitmap().
+ActionCache ActionCache::Prepare(const ValidatedProgram& filter, const ActionCache* parent) {
+  ActionCache cache;
+  if (parent != nullptr) {
+    cache = *parent;
+  } else {
+    cache.native_.set();
+    cache.compat_.set();
+  }
+  for (int nr = 0; nr < kX86_64SyscallCount; ++nr) {
+    const auto bit = static_cast<size_t>(nr);
+    if (cache.native_.test(bit) && !KernelCacheAllows(filter.Original(), kAuditArchX86_64, nr)) {
+      cache.native_.reset(bit);
+    }
+  }
+  for (int nr = 0; nr < kI386SyscallCount; ++nr) {
+    const auto bit = static_cast<size_t>(nr);
+    if (cache.compat_.test(bit) && !KernelCacheAllows(filter.Original(), kAuditArchI386, nr)) {
+      cache.compat_.reset(bit);
+    }
+  }
+  return cache;
+}
+
+// Models kernel/seccomp.c seccomp_cache_check_allow().
+bool ActionCache::Allows(uint32_t arch, int nr) const {
+  if (nr < 0) {
+    return false;
+  }
+  const auto bit = static_cast<size_t>(nr);
+  if (arch == kAuditArchX86_64) {
+    return bit < native_.size() && native_.test(bit);
+  }
+  if (arch == kAuditArchI386) {
+    return bit < compat_.size() && compat_.test(bit);
+  }
+  return false;
+}
+
+std::vector<std::optional<uint32_t>> ConstantActions(std::span<const Insn> original) {
+  std::vector<std::optional<uint32_t>> out;
+  out.reserve(kX86_64SyscallCount);
+  for (int nr = 0; nr < kX86_64SyscallCount; ++nr) {
+    out.push_back(ConstantResult(original, kAuditArchX86_64, nr));
+  }
+  return out;
+}
+
+}  // namespace sclab::bpf
