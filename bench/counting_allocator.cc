@@ -14,7 +14,9 @@ int64_t g_allocs = 0;
 
 void* Take(std::size_t size) {
   void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) throw std::bad_alloc();
+  if (p == nullptr) {
+    throw std::bad_alloc();
+  }
   g_live += static_cast<int64_t>(malloc_usable_size(p));
   ++g_allocs;
   return p;
@@ -23,14 +25,18 @@ void* Take(std::size_t size) {
 void* TakeAligned(std::size_t size, std::align_val_t align) {
   const auto a = static_cast<std::size_t>(align);
   void* p = std::aligned_alloc(a, (size + a - 1) / a * a);
-  if (p == nullptr) throw std::bad_alloc();
+  if (p == nullptr) {
+    throw std::bad_alloc();
+  }
   g_live += static_cast<int64_t>(malloc_usable_size(p));
   ++g_allocs;
   return p;
 }
 
 void Give(void* p) {
-  if (p == nullptr) return;
+  if (p == nullptr) {
+    return;
+  }
   g_live -= static_cast<int64_t>(malloc_usable_size(p));
   std::free(p);
 }

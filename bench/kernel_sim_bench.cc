@@ -41,11 +41,14 @@ int64_t Call(Kernel& k, Pid t, int64_t n, std::array<uint64_t, 6> args = kNoArgs
 std::vector<bpf::Insn> FiftyRules() {
   bpf::RuleList rules;
   rules.default_action = bpf::kRetAllow;
+  rules.rules.reserve(50);
   for (int i = 0; i < 50; ++i) {
     bpf::Rule r;
     r.nr = 130 + i;  // 130..179: none is getpid, gettid, getuid or getppid
     r.action = bpf::kRetErrno | static_cast<uint32_t>(1 + i % 30);
-    if (i % 5 == 0) r.conds.push_back(bpf::ArgCmp{0, bpf::ArgCmp::Op::kEq, 7, 0});
+    if (i % 5 == 0) {
+      r.conds.push_back(bpf::ArgCmp{0, bpf::ArgCmp::Op::kEq, 7, 0});
+    }
     rules.rules.push_back(r);
   }
   auto prog = bpf::Compile(rules);
@@ -87,8 +90,10 @@ Pid FilteredParent(Kernel& k, const std::vector<bpf::Insn>& prog, uint32_t flags
 std::vector<Pid> Threads(Kernel& k, Pid p, int n) {
   const uint64_t words = k.Memory(p).AllocBuffer(16);
   std::vector<Pid> out;
+  out.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
-    out.push_back(static_cast<Pid>(Call(k, p, nr::kClone, {ksim::kCloneThreadFlags, 0x7000, words, words + 8, 0, 0})));
+    out.push_back(static_cast<Pid>(
+        Call(k, p, nr::kClone, {ksim::kCloneThreadFlags, 0x7000, words, words + 8, 0, 0})));
   }
   return out;
 }
@@ -112,9 +117,9 @@ void BM_FilteredSyscalls(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations() * kTasks * kCallsPerTask);
-  state.counters["allocs_per_syscall"] = benchmark::Counter(
-      static_cast<double>(HeapAllocations() - allocs_before) /
-      static_cast<double>(state.iterations() * kTasks * kCallsPerTask));
+  state.counters["allocs_per_syscall"] =
+      benchmark::Counter(static_cast<double>(HeapAllocations() - allocs_before) /
+                         static_cast<double>(state.iterations() * kTasks * kCallsPerTask));
 }
 BENCHMARK(BM_FilteredSyscalls)->Arg(1)->ArgName("cache")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FilteredSyscalls)->Arg(0)->ArgName("cache")->Unit(benchmark::kMillisecond);
@@ -126,15 +131,21 @@ void BM_IdleTaskBytes(benchmark::State& state) {
     Kernel k(Config(true));
     const Pid parent = FilteredParent(k, FiftyRules());
     int64_t before = LiveHeapBytes();
-    for (int i = 0; i < kTasks; ++i) benchmark::DoNotOptimize(k.SpawnProcess(false));
-    state.counters["spawned_process_bytes"] = static_cast<double>(LiveHeapBytes() - before) / kTasks;
+    for (int i = 0; i < kTasks; ++i) {
+      benchmark::DoNotOptimize(k.SpawnProcess(false));
+    }
+    state.counters["spawned_process_bytes"] =
+        static_cast<double>(LiveHeapBytes() - before) / kTasks;
     before = LiveHeapBytes();
     const std::vector<Pid> threads = Threads(k, parent, kTasks);
     state.counters["thread_bytes"] = static_cast<double>(LiveHeapBytes() - before) / kTasks;
     before = LiveHeapBytes();
-    for (int i = 0; i < kTasks; ++i) benchmark::DoNotOptimize(Call(k, parent, nr::kClone, {ksim::kCloneForkFlags, 0, 0, 0, 0, 0}));
+    for (int i = 0; i < kTasks; ++i) {
+      benchmark::DoNotOptimize(Call(k, parent, nr::kClone, {ksim::kCloneForkFlags, 0, 0, 0, 0, 0}));
+    }
     state.counters["forked_process_bytes"] = static_cast<double>(LiveHeapBytes() - before) / kTasks;
-    state.counters["forked_user_memory_bytes"] = static_cast<double>(k.Memory(parent).mapped_bytes());
+    state.counters["forked_user_memory_bytes"] =
+        static_cast<double>(k.Memory(parent).mapped_bytes());
   }
 }
 BENCHMARK(BM_IdleTaskBytes)->Iterations(1)->Unit(benchmark::kMillisecond);
@@ -170,7 +181,9 @@ struct NotifyWorld {
     recv_buf = mem.AllocBuffer(80);
     resp_buf = mem.AllocBuffer(24);
     idle_bytes = LiveHeapBytes();
-    for (Pid t : tasks) (void)k.StartSyscall(t, nr::kGetppid, kNoArgs);
+    for (Pid t : tasks) {
+      (void)k.StartSyscall(t, nr::kGetppid, kNoArgs);
+    }
     pending_bytes = LiveHeapBytes();
   }
 
@@ -180,14 +193,16 @@ struct NotifyWorld {
     model::UserMemory& mem = k.Memory(sup);
     static const std::array<uint8_t, 80> kZero{};
     SCLAB_CHECK(mem.Write(recv_buf, kZero).ok(), "bench: zero");
-    const ksim::CallHandle r = k.StartSyscall(sup, nr::kIoctl, {3, ksim::kIoctlNotifRecv, recv_buf, 0, 0, 0});
+    const ksim::CallHandle r =
+        k.StartSyscall(sup, nr::kIoctl, {3, ksim::kIoctlNotifRecv, recv_buf, 0, 0, 0});
     SCLAB_CHECK(k.Status(r).ret == 0, "bench: recv");
     std::array<uint8_t, 16> head{};
     SCLAB_CHECK(mem.Read(recv_buf, head).ok(), "bench: read");
     uint32_t pid = 0;
     std::memcpy(&pid, head.data() + 8, 4);
     SCLAB_CHECK(mem.Write(resp_buf, std::span<const uint8_t>(head.data(), 8)).ok(), "bench: id");
-    const ksim::CallHandle s = k.StartSyscall(sup, nr::kIoctl, {3, ksim::kIoctlNotifSend, resp_buf, 0, 0, 0});
+    const ksim::CallHandle s =
+        k.StartSyscall(sup, nr::kIoctl, {3, ksim::kIoctlNotifSend, resp_buf, 0, 0, 0});
     SCLAB_CHECK(k.Status(s).ret == 0, "bench: send");
     (void)k.StartSyscall(static_cast<Pid>(pid), nr::kGetppid, kNoArgs);
   }
@@ -205,13 +220,16 @@ void BM_NotifyRoundTrip(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   NotifyWorld w(n);
   const int64_t allocs_before = HeapAllocations();
-  for (auto _ : state) w.RoundTrip();
+  for (auto _ : state) {
+    w.RoundTrip();
+  }
   state.SetItemsProcessed(state.iterations());
   state.counters["heap_bytes_per_pending"] =
       static_cast<double>(w.pending_bytes - w.idle_bytes) / static_cast<double>(n);
   state.counters["notification_in_task_bytes"] = static_cast<double>(sizeof(ksim::Notification));
-  state.counters["allocs_per_round_trip"] = benchmark::Counter(
-      static_cast<double>(HeapAllocations() - allocs_before) / static_cast<double>(state.iterations()));
+  state.counters["allocs_per_round_trip"] =
+      benchmark::Counter(static_cast<double>(HeapAllocations() - allocs_before) /
+                         static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_NotifyRoundTrip)->ArgName("N")->Arg(1)->Arg(100)->Arg(10000);
 

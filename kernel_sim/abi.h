@@ -42,7 +42,7 @@ inline constexpr uint32_t kIoctlNotifIdValid = 0x40082102;          // _IOW('!',
 inline constexpr uint32_t kIoctlNotifIdValidWrongDir = 0x80082102;  // _IOR('!', 2, u64)
 inline constexpr uint32_t kIoctlNotifAddfd = 0x40182103;            // _IOW('!', 3, 24)
 inline constexpr uint32_t kIoctlNotifSetFlags = 0x40082104;         // _IOW('!', 4, u64)
-inline constexpr uint32_t kIocInout = 0xC0000000;    // IOC_INOUT: both direction bits
+inline constexpr uint32_t kIocInout = 0xC0000000;     // IOC_INOUT: both direction bits
 inline constexpr uint32_t kIocSizeMask = 0x3fff0000;  // IOCSIZE_MASK
 inline constexpr uint32_t kIocSizeShift = 16;
 
@@ -64,14 +64,15 @@ inline constexpr uint32_t kPollIn = 0x001, kPollPri = 0x002, kPollOut = 0x004, k
                           kPollWrNorm = 0x100;
 
 // --- signals ----------------------------------------------------------------
-inline constexpr int kNsig = 64;          // _NSIG: signals 1..64 are valid
-inline constexpr int kSigRtMin = 32;      // SIGRTMIN as the kernel counts: real-time from here
-inline constexpr uint64_t kSigDfl = 0;    // SIG_DFL
-inline constexpr uint64_t kSigIgn = 1;    // SIG_IGN
+inline constexpr int kNsig = 64;        // _NSIG: signals 1..64 are valid
+inline constexpr int kSigRtMin = 32;    // SIGRTMIN as the kernel counts: real-time from here
+inline constexpr uint64_t kSigDfl = 0;  // SIG_DFL
+inline constexpr uint64_t kSigIgn = 1;  // SIG_IGN
 inline constexpr uint64_t kSaNocldstop = 0x00000001;
 inline constexpr uint64_t kSaNocldwait = 0x00000002;
 inline constexpr uint64_t kSaSiginfo = 0x00000004;
-inline constexpr uint64_t kSaImmutable = 0x00800000;  // kernel-internal (force_sig_info HANDLER_EXIT)
+inline constexpr uint64_t kSaImmutable =
+    0x00800000;  // kernel-internal (force_sig_info HANDLER_EXIT)
 inline constexpr uint64_t kSaRestorer = 0x04000000;
 inline constexpr uint64_t kSaOnstack = 0x08000000;
 inline constexpr uint64_t kSaRestart = 0x10000000;
@@ -80,10 +81,10 @@ inline constexpr uint64_t kSaResethand = 0x80000000;
 inline constexpr uint64_t kSizeofKernelSigaction = 32;  // handler, flags, restorer, mask
 inline constexpr uint64_t kSizeofSigset = 8;
 
-inline constexpr int kSiUser = 0;         // SI_USER (kill)
-inline constexpr int kSiKernel = 0x80;    // SI_KERNEL
-inline constexpr int kSiTkill = -6;       // SI_TKILL (tgkill)
-inline constexpr int kSysSeccomp = 1;     // SYS_SECCOMP (si_code of a seccomp SIGSYS)
+inline constexpr int kSiUser = 0;       // SI_USER (kill)
+inline constexpr int kSiKernel = 0x80;  // SI_KERNEL
+inline constexpr int kSiTkill = -6;     // SI_TKILL (tgkill)
+inline constexpr int kSysSeccomp = 1;   // SYS_SECCOMP (si_code of a seccomp SIGSYS)
 inline constexpr int kCldExited = 1, kCldKilled = 2, kCldStopped = 5, kCldContinued = 6;
 
 // --- wait4(2) ---------------------------------------------------------------

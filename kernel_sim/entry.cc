@@ -21,7 +21,9 @@ using model::Fail;
 void Kernel::SyscallEnter(Task* t) {
   t->regs.ax = -model::kENOSYS.value;  // do_syscall_64() presets the return register
   t->regs.why = "";
-  if (explain()) t->reason.clear();
+  if (explain()) {
+    t->reason.clear();
+  }
   if (t->mode != SeccompMode::kDisabled) {
     switch (SecureComputing(t)) {
       case Verdict::kRun:
@@ -44,34 +46,90 @@ void Kernel::Dispatch(Task* t) {
   namespace n = model::nr;
   SysRet r = Fail(model::kENOSYS, "do_syscall_64: not a syscall number");
   switch (nr) {
-    case n::kRead: r = SysRead(t); break;
-    case n::kWrite: r = SysWrite(t); break;
-    case n::kClose: r = SysClose(t); break;
-    case n::kPoll: r = SysPoll(t); break;
-    case n::kRtSigaction: r = SysRtSigaction(t); break;
-    case n::kRtSigreturn: r = SysRtSigreturn(t); break;
-    case n::kIoctl: r = SysIoctl(t); break;
-    case n::kDup: r = SysDup(t); break;
-    case n::kGetpid: r = SysGetpid(t); break;
-    case n::kRecvmsg: r = SysRecvmsg(t); break;
-    case n::kClone: r = SysClone(t); break;
-    case n::kExit: r = SysExit(t); break;
-    case n::kWait4: r = SysWait4(t); break;
-    case n::kKill: r = SysKill(t); break;
-    case n::kGetuid: r = SysGetuid(t); break;
-    case n::kGetgid: r = SysGetgid(t); break;
-    case n::kGetppid: r = SysGetppid(t); break;
-    case n::kGetpgid: r = SysGetpgid(t); break;
-    case n::kPrctl: r = SysPrctl(t); break;
-    case n::kGettid: r = SysGettid(t); break;
-    case n::kExitGroup: r = SysExitGroup(t); break;
-    case n::kTgkill: r = SysTgkill(t); break;
-    case n::kOpenat: r = SysOpenat(t); break;
-    case n::kMkdirat: r = SysMkdirat(t); break;
-    case n::kSeccomp: r = SysSeccomp(t); break;
-    case n::kClone3: r = SysClone3(t); break;
-    case n::kOpenat2: r = SysOpenat2(t); break;
-    case 219: r = SysRestartSyscall(t); break;  // restart_syscall, only via -ERESTART_RESTARTBLOCK
+    case n::kRead:
+      r = SysRead(t);
+      break;
+    case n::kWrite:
+      r = SysWrite(t);
+      break;
+    case n::kClose:
+      r = SysClose(t);
+      break;
+    case n::kPoll:
+      r = SysPoll(t);
+      break;
+    case n::kRtSigaction:
+      r = SysRtSigaction(t);
+      break;
+    case n::kRtSigreturn:
+      r = SysRtSigreturn(t);
+      break;
+    case n::kIoctl:
+      r = SysIoctl(t);
+      break;
+    case n::kDup:
+      r = SysDup(t);
+      break;
+    case n::kGetpid:
+      r = SysGetpid(t);
+      break;
+    case n::kRecvmsg:
+      r = SysRecvmsg(t);
+      break;
+    case n::kClone:
+      r = SysClone(t);
+      break;
+    case n::kExit:
+      r = SysExit(t);
+      break;
+    case n::kWait4:
+      r = SysWait4(t);
+      break;
+    case n::kKill:
+      r = SysKill(t);
+      break;
+    case n::kGetuid:
+      r = SysGetuid(t);
+      break;
+    case n::kGetgid:
+      r = SysGetgid(t);
+      break;
+    case n::kGetppid:
+      r = SysGetppid(t);
+      break;
+    case n::kGetpgid:
+      r = SysGetpgid(t);
+      break;
+    case n::kPrctl:
+      r = SysPrctl(t);
+      break;
+    case n::kGettid:
+      r = SysGettid(t);
+      break;
+    case n::kExitGroup:
+      r = SysExitGroup(t);
+      break;
+    case n::kTgkill:
+      r = SysTgkill(t);
+      break;
+    case n::kOpenat:
+      r = SysOpenat(t);
+      break;
+    case n::kMkdirat:
+      r = SysMkdirat(t);
+      break;
+    case n::kSeccomp:
+      r = SysSeccomp(t);
+      break;
+    case n::kClone3:
+      r = SysClone3(t);
+      break;
+    case n::kOpenat2:
+      r = SysOpenat2(t);
+      break;
+    case 219:
+      r = SysRestartSyscall(t);
+      break;  // restart_syscall, only via -ERESTART_RESTARTBLOCK
     default:
       if (nr >= 0 && nr < kNrSyscalls) {
         // DIVERGES(kernel): a real syscall outside the modelled table returns ENOSYS;
@@ -90,9 +148,13 @@ void Kernel::Finish(Task* t, const SysRet& r) {
     return;
   }
   const Ret& v = r.value();
-  if (v.sleeps) return;
+  if (v.sleeps) {
+    return;
+  }
   if (v.no_return) {
-    if (t->state == TaskState::kRunnable) t->next = Next::kExitToUser;
+    if (t->state == TaskState::kRunnable) {
+      t->next = Next::kExitToUser;
+    }
     return;
   }
   SetReturn(t, v.value, "");
@@ -149,14 +211,20 @@ void Kernel::ExitToUser(Task* t) {
   for (;;) {
     // A task woken from a group stop is still inside get_signal(), with or without
     // TIF_SIGPENDING.
-    if (!t->sigpending && !t->in_get_signal) break;
+    if (!t->sigpending && !t->in_get_signal) {
+      break;
+    }
     t->in_get_signal = false;
     Ksig ksig;
     const GetSignalResult g = GetSignal(t, &ksig);
-    if (g == GetSignalResult::kDied || g == GetSignalResult::kStopped) return;
+    if (g == GetSignalResult::kDied || g == GetSignalResult::kStopped) {
+      return;
+    }
     if (g == GetSignalResult::kDeliver) {
       HandleSignal(t, ksig);
-      if (t->state != TaskState::kRunnable) return;
+      if (t->state != TaskState::kRunnable) {
+        return;
+      }
       continue;
     }
     RestartNoHandler(t);
@@ -167,7 +235,9 @@ void Kernel::ExitToUser(Task* t) {
     // syscall runs again, seccomp included.
     t->regs.rewound = false;
     t->regs.orig_ax = t->regs.ax;
-    if (explain()) Note("tid " + std::to_string(t->tid) + " restarts " + SyscallName(t->regs.orig_ax));
+    if (explain()) {
+      Note("tid " + std::to_string(t->tid) + " restarts " + SyscallName(t->regs.orig_ax));
+    }
     t->next = Next::kEnter;
     return;
   }
@@ -182,7 +252,10 @@ void Kernel::ExitToUser(Task* t) {
     Siginfo info;
     info.signo = model::kSigIll;
     info.code = 2;  // ILL_ILLOPN
-    if (explain()) Note("tid " + std::to_string(t->tid) + " rt_sigreturn returned " + std::to_string(t->regs.ax) + ": the restorer executes ud2");
+    if (explain()) {
+      Note("tid " + std::to_string(t->tid) + " rt_sigreturn returned " +
+           std::to_string(t->regs.ax) + ": the restorer executes ud2");
+    }
     ForceSigInfo(t, info, ForceHandler::kCurrent);
     t->next = Next::kExitToUser;
     return;
@@ -192,11 +265,15 @@ void Kernel::ExitToUser(Task* t) {
 }
 
 void Kernel::CompleteCall(Task* t) {
-  if (t->call.state != CallState::kInFlight) return;
+  if (t->call.state != CallState::kInFlight) {
+    return;
+  }
   t->call.state = CallState::kReturned;
   t->call.ret = t->regs.ax;
   t->call.why = t->regs.why;
-  if (explain()) t->call_reason = t->reason.empty() ? std::string(t->regs.why) : t->reason;
+  if (explain()) {
+    t->call_reason = t->reason.empty() ? std::string(t->regs.why) : t->reason;
+  }
 }
 
 std::string Kernel::SyscallName(int64_t nr) const {

@@ -58,7 +58,10 @@ void Kernel::DoExit(Task* t, int code) {
     p->state = ProcState::kZombie;
     CloseFiles(p);
   }
-  if (explain()) Note("do_exit: tid " + std::to_string(t->tid) + " exits with code " + std::to_string(code) + (group_dead ? " (last thread)" : ""));
+  if (explain()) {
+    Note("do_exit: tid " + std::to_string(t->tid) + " exits with code " + std::to_string(code) +
+         (group_dead ? " (last thread)" : ""));
+  }
   RecordTaskEnd(t);
   ExitNotify(t, group_dead);
 }
@@ -116,9 +119,13 @@ void Kernel::ZapOtherThreads(Task* t) {
   Process* p = t->proc;
   p->group_stop_count = 0;
   for (Task* other : p->threads) {
-    if (other == t) continue;
+    if (other == t) {
+      continue;
+    }
     TaskClearJobctlPending(other, kJobctlStopPending);
-    if (other->state == TaskState::kDead) continue;
+    if (other->state == TaskState::kDead) {
+      continue;
+    }
     other->pending.mask |= Bit(model::kSigKill);
     SignalWakeUp(other, true);
   }
@@ -132,7 +139,9 @@ void Kernel::ExitSignals(Task* t) {
     return;
   }
   t->exiting = true;
-  if (!t->sigpending) return;
+  if (!t->sigpending) {
+    return;
+  }
   RetargetSharedPending(t, ~t->blocked);
   if ((t->jobctl & kJobctlStopPending) != 0 && TaskParticipateGroupStop(t)) {
     DoNotifyParentCldstop(t, kCldStopped);
@@ -149,7 +158,9 @@ void Kernel::ExitNotify(Task* t, bool group_dead) {
   if (t == p->leader) {
     autoreap = ThreadGroupEmpty(t) && DoNotifyParent(t, p->exit_signal);
   }
-  if (autoreap) ReleaseTask(t);
+  if (autoreap) {
+    ReleaseTask(t);
+  }
 }
 
 // Models kernel/signal.c do_notify_parent() for an exiting thread-group leader;
@@ -164,10 +175,11 @@ bool Kernel::DoNotifyParent(Task* leader, int sig) {
   }
   bool autoreap = false;
   const SigAction& psig = ActionOf(parent, model::kSigChld);
-  if (sig == model::kSigChld &&
-      (psig.handler == kSigIgn || (psig.flags & kSaNocldwait) != 0)) {
+  if (sig == model::kSigChld && (psig.handler == kSigIgn || (psig.flags & kSaNocldwait) != 0)) {
     autoreap = true;
-    if (psig.handler == kSigIgn) sig = 0;
+    if (psig.handler == kSigIgn) {
+      sig = 0;
+    }
   }
   if (sig > 0 && sig <= kNsig) {
     const int status = WaitStatusOf(p);
@@ -177,7 +189,9 @@ bool Kernel::DoNotifyParent(Task* leader, int sig) {
     info.word16 = static_cast<uint32_t>(p->pid) | (static_cast<uint64_t>(p->cred.uid) << 32);
     info.word24 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f;
     Task* target = leader->real_parent_thread;
-    if (target == nullptr || target->released || target->proc != parent) target = parent->leader;
+    if (target == nullptr || target->released || target->proc != parent) {
+      target = parent->leader;
+    }
     SendSignal(sig, info, target, false, leader);
   }
   WakeQueue(&parent->wait_chldexit, 0);
@@ -197,7 +211,9 @@ void Kernel::ForgetOriginalParent(Task* t, bool group_dead) {
       }
     }
     for (Process* child : p->children) {
-      if (child->leader->real_parent_thread == t) child->leader->real_parent_thread = alive;
+      if (child->leader->real_parent_thread == t) {
+        child->leader->real_parent_thread = alive;
+      }
     }
     return;
   }
@@ -207,7 +223,10 @@ void Kernel::ForgetOriginalParent(Task* t, bool group_dead) {
     child->parent = runner_.get();
     child->leader->real_parent_thread = nullptr;
     runner_->children.push_back(child);
-    if (explain()) Note("forget_original_parent: pid " + std::to_string(child->pid) + " reparented to the runner");
+    if (explain()) {
+      Note("forget_original_parent: pid " + std::to_string(child->pid) +
+           " reparented to the runner");
+    }
     if (child->state == ProcState::kZombie && ThreadGroupEmpty(child->leader)) {
       DoNotifyParent(child->leader, child->exit_signal);
     }
@@ -218,11 +237,17 @@ void Kernel::ForgetOriginalParent(Task* t, bool group_dead) {
 // the process; the last thread's release may notify for a zombie leader.
 void Kernel::ReleaseTask(Task* t) {
   Process* p = t->proc;
-  if (t->released) return;
+  if (t->released) {
+    return;
+  }
   t->released = true;
-  if (p->curr_target == t) p->curr_target = p->threads.size() > 1 ? NextThread(p, t) : nullptr;
+  if (p->curr_target == t) {
+    p->curr_target = p->threads.size() > 1 ? NextThread(p, t) : nullptr;
+  }
   std::erase(p->threads, t);
-  if (p->curr_target == t) p->curr_target = nullptr;
+  if (p->curr_target == t) {
+    p->curr_target = nullptr;
+  }
   if (t == p->leader) {
     p->state = ProcState::kReaped;
     std::erase(p->parent->children, p);
@@ -230,7 +255,9 @@ void Kernel::ReleaseTask(Task* t) {
   }
   Task* leader = p->leader;
   if (!leader->released && leader->state == TaskState::kDead && ThreadGroupEmpty(leader)) {
-    if (DoNotifyParent(leader, p->exit_signal)) ReleaseTask(leader);
+    if (DoNotifyParent(leader, p->exit_signal)) {
+      ReleaseTask(leader);
+    }
   }
 }
 
@@ -253,7 +280,9 @@ Kernel::SysRet Kernel::SysWait4(Task* t) {
   if ((options & ~(kWnohang | kWuntraced | kWcontinued | kWnothread | kWclone | kWall)) != 0) {
     return Fail(model::kEINVAL, "kernel_wait4: unknown option bits");
   }
-  if (upid == INT32_MIN) return Fail(model::kESRCH, "kernel_wait4: pid INT_MIN");
+  if (upid == INT32_MIN) {
+    return Fail(model::kESRCH, "kernel_wait4: pid INT_MIN");
+  }
   t->scratch = SyscallScratch{};
   t->scratch.pid = upid == 0 ? -t->proc->pgid : upid;  // wait4(0) means the caller's group now
   t->scratch.flags = options | kWexited;
@@ -271,11 +300,19 @@ Kernel::SysRet Kernel::ContinueWait4(Task* t) {
   Process* found = nullptr;
   int status = 0;
   for (Process* c : me->children) {
-    if (upid > 0 && c->pid != upid) continue;
-    if (upid < -1 && c->pgid != -upid) continue;
-    if ((flags & kWnothread) != 0 && c->leader->real_parent_thread != t) continue;
+    if (upid > 0 && c->pid != upid) {
+      continue;
+    }
+    if (upid < -1 && c->pgid != -upid) {
+      continue;
+    }
+    if ((flags & kWnothread) != 0 && c->leader->real_parent_thread != t) {
+      continue;
+    }
     const bool clone_child = c->exit_signal != model::kSigChld;
-    if ((clone_child != ((flags & kWclone) != 0)) && (flags & kWall) == 0) continue;
+    if ((clone_child != ((flags & kWclone) != 0)) && (flags & kWall) == 0) {
+      continue;
+    }
     eligible = true;
     if (c->state == ProcState::kZombie && ThreadGroupEmpty(c->leader)) {
       status = WaitStatusOf(c);
@@ -283,7 +320,8 @@ Kernel::SysRet Kernel::ContinueWait4(Task* t) {
       ReleaseTask(c->leader);  // wait_task_zombie() reaps before the status is stored
       break;
     }
-    if ((flags & kWuntraced) != 0 && (c->flags & kSignalStopStopped) != 0 && c->group_exit_code != 0) {
+    if ((flags & kWuntraced) != 0 && (c->flags & kSignalStopStopped) != 0 &&
+        c->group_exit_code != 0) {
       status = (c->group_exit_code << 8) | 0x7f;
       c->group_exit_code = 0;
       found = c;
@@ -309,7 +347,10 @@ Kernel::SysRet Kernel::ContinueWait4(Task* t) {
         return Fail(model::kEFAULT, "wait4: copy_to_user(rusage) faulted");
       }
     }
-    if (explain()) Note("do_wait: tid " + std::to_string(t->tid) + " collects pid " + std::to_string(pid) + " status " + std::to_string(status));
+    if (explain()) {
+      Note("do_wait: tid " + std::to_string(t->tid) + " collects pid " + std::to_string(pid) +
+           " status " + std::to_string(status));
+    }
     return Value(pid);
   }
   if (!eligible) {

@@ -30,7 +30,9 @@ File* FdTable::Get(int fd) const {
 int FdTable::LowestFree(int limit) const {
   int want = 0;
   for (const Slot& slot : slots_) {
-    if (slot.fd != want) break;
+    if (slot.fd != want) {
+      break;
+    }
     ++want;
   }
   return want < limit ? want : -1;
@@ -56,7 +58,9 @@ File* FdTable::Replace(int fd, File* file, bool cloexec) {
 
 File* FdTable::Remove(int fd) {
   auto it = std::lower_bound(slots_.begin(), slots_.end(), fd, FdLess);
-  if (it == slots_.end() || it->fd != fd) return nullptr;
+  if (it == slots_.end() || it->fd != fd) {
+    return nullptr;
+  }
   File* file = it->file;
   slots_.erase(it);
   return file;

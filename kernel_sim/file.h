@@ -30,8 +30,8 @@ enum class FileKind : uint8_t {
 // f_mode bits (include/linux/fs.h FMODE_*), as far as the model needs them.
 inline constexpr uint8_t kFmodeRead = 0x1;
 inline constexpr uint8_t kFmodeWrite = 0x2;
-inline constexpr uint8_t kFmodePath = 0x4;      // FMODE_PATH: an O_PATH descriptor
-inline constexpr uint8_t kFmodeCanRead = 0x8;   // the file has a read op
+inline constexpr uint8_t kFmodePath = 0x4;       // FMODE_PATH: an O_PATH descriptor
+inline constexpr uint8_t kFmodeCanRead = 0x8;    // the file has a read op
 inline constexpr uint8_t kFmodeCanWrite = 0x10;  // the file has a write op
 
 // WaitQueue is a wait_queue_head_t: tasks sleeping on it, in list order. The Kernel
@@ -46,7 +46,7 @@ struct WaitQueue {
 // message is one data byte carrying one SCM_RIGHTS file.
 struct Channel {
   std::vector<struct File*> queue;  // FIFO; short, so popping the front is cheap
-  WaitQueue readers;  // recvmsg sleepers
+  WaitQueue readers;                // recvmsg sleepers
 };
 
 struct File {

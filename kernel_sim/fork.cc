@@ -72,7 +72,9 @@ Task* Kernel::CopyProcess(Task* cur, bool thread, uint64_t clear_child_tid) {
       FileGet(slot.file);
       np->fds.Install(slot.fd, slot.file, slot.cloexec);
     }
-    if (p->actions) np->actions = std::make_unique<std::array<SigAction, kNsig>>(*p->actions);
+    if (p->actions) {
+      np->actions = std::make_unique<std::array<SigAction, kNsig>>(*p->actions);
+    }
     np->mem = p->mem.Clone();
     np->cwd = p->cwd;
     np->leader = nt;
@@ -96,22 +98,29 @@ Task* Kernel::CopyProcess(Task* cur, bool thread, uint64_t clear_child_tid) {
   nt->state = TaskState::kUser;
   nt->regs.ax = 0;
   if (explain()) {
-    Note("copy_process: tid " + std::to_string(cur->tid) + (thread ? " starts thread " : " forks pid ") + std::to_string(nt->tid));
+    Note("copy_process: tid " + std::to_string(cur->tid) +
+         (thread ? " starts thread " : " forks pid ") + std::to_string(nt->tid));
   }
   return nt;
 }
 
 // Models kernel/fork.c clone() -> kernel_clone() -> copy_process().
 Kernel::SysRet Kernel::SysClone(Task* t) {
-  const auto flags = static_cast<uint64_t>(static_cast<uint32_t>(t->regs.args[0]));  // lower_32_bits
+  const auto flags =
+      static_cast<uint64_t>(static_cast<uint32_t>(t->regs.args[0]));  // lower_32_bits
   const uint64_t parent_tid = t->regs.args[2];
   const uint64_t child_tid = t->regs.args[3];
   auto checks = CopyProcessFlagChecks(flags & ~kCsignal);
-  if (!checks.ok()) return checks.failure();
-  if ((flags & kClonePidfd) != 0 && (flags & kCloneParentSettid) != 0) {
-    return Fail(model::kEINVAL, "kernel_clone: CLONE_PIDFD with CLONE_PARENT_SETTID at the same address");
+  if (!checks.ok()) {
+    return checks.failure();
   }
-  if (t->sigpending) return Fail(model::kERESTARTNOINTR, "copy_process: a signal is pending");
+  if ((flags & kClonePidfd) != 0 && (flags & kCloneParentSettid) != 0) {
+    return Fail(model::kEINVAL,
+                "kernel_clone: CLONE_PIDFD with CLONE_PARENT_SETTID at the same address");
+  }
+  if (t->sigpending) {
+    return Fail(model::kERESTARTNOINTR, "copy_process: a signal is pending");
+  }
   if (flags == kCloneForkFlags) {
     Task* child = CopyProcess(t, false, 0);
     return Value(child->tid);
@@ -121,18 +130,25 @@ Kernel::SysRet Kernel::SysClone(Task* t) {
     (void)PutUser(t, parent_tid, static_cast<int32_t>(child->tid));  // CLONE_PARENT_SETTID
     return Value(child->tid);
   }
-  return Fail(model::kEINVAL, "DIVERGES(kernel): clone flags other than fork (SIGCHLD) and thread (0x350f00)");
+  return Fail(model::kEINVAL,
+              "DIVERGES(kernel): clone flags other than fork (SIGCHLD) and thread (0x350f00)");
 }
 
 // Models kernel/fork.c clone3(): the argument rules of model/clone_args.h, then the
 // fork shape only.
 Kernel::SysRet Kernel::SysClone3(Task* t) {
   auto kargs = model::Clone3ArgsFromUser(t->proc->mem, &copies_, t->regs.args[0], t->regs.args[1]);
-  if (!kargs.ok()) return kargs.failure();
+  if (!kargs.ok()) {
+    return kargs.failure();
+  }
   const model::clone_args& a = kargs.value().args;
   auto checks = CopyProcessFlagChecks(a.flags);
-  if (!checks.ok()) return checks.failure();
-  if (t->sigpending) return Fail(model::kERESTARTNOINTR, "copy_process: a signal is pending");
+  if (!checks.ok()) {
+    return checks.failure();
+  }
+  if (t->sigpending) {
+    return Fail(model::kERESTARTNOINTR, "copy_process: a signal is pending");
+  }
   if (a.flags == 0 && a.exit_signal == static_cast<uint64_t>(model::kSigChld) && a.stack == 0) {
     Task* child = CopyProcess(t, false, 0);
     return Value(child->tid);

@@ -35,7 +35,9 @@ model::open_how BuildOpenHow(int32_t flags, uint16_t mode) {
   if ((how.flags & model::kOPath) != 0) {
     how.flags &= model::kODirectory | model::kONofollow | model::kOPath | model::kOCloexec;
   }
-  if ((how.flags & (model::kOCreat | model::kOTmpfileBit)) == 0) how.mode = 0;
+  if ((how.flags & (model::kOCreat | model::kOTmpfileBit)) == 0) {
+    how.mode = 0;
+  }
   return how;
 }
 
@@ -44,19 +46,29 @@ model::open_how BuildOpenHow(int32_t flags, uint16_t mode) {
 // Models fs/file.c alloc_fd(0, rlimit(RLIMIT_NOFILE)).
 model::SysResult<int> Kernel::AllocFd(Process* p) {
   const int fd = p->fds.LowestFree(kRlimitNofile);
-  if (fd < 0) return Fail(model::kEMFILE, "alloc_fd: no free descriptor below RLIMIT_NOFILE");
+  if (fd < 0) {
+    return Fail(model::kEMFILE, "alloc_fd: no free descriptor below RLIMIT_NOFILE");
+  }
   return fd;
 }
 
-void Kernel::FdInstall(Process* p, int fd, File* f, bool cloexec) { p->fds.Install(fd, f, cloexec); }
+void Kernel::FdInstall(Process* p, int fd, File* f, bool cloexec) {
+  p->fds.Install(fd, f, cloexec);
+}
 
 // fdget() / fdget_raw(): `fd` is an unsigned int; O_PATH files only for the raw form.
 File* Kernel::FdGet(Task* t, uint64_t fd, bool allow_path) const {
   const auto ufd = static_cast<uint32_t>(fd);
-  if (ufd >= static_cast<uint32_t>(kRlimitNofile)) return nullptr;
+  if (ufd >= static_cast<uint32_t>(kRlimitNofile)) {
+    return nullptr;
+  }
   File* f = t->proc->fds.Get(static_cast<int>(ufd));
-  if (f == nullptr) return nullptr;
-  if (!allow_path && (f->f_mode & kFmodePath) != 0) return nullptr;
+  if (f == nullptr) {
+    return nullptr;
+  }
+  if (!allow_path && (f->f_mode & kFmodePath) != 0) {
+    return nullptr;
+  }
   return f;
 }
 
@@ -75,7 +87,8 @@ uint32_t Kernel::FilePoll(const File* f) const {
     case FileKind::kListener:
       return NotifyPoll(f);
     case FileKind::kChannel:  // unix_poll(): the runner's end never closes during a run
-      return (f->channel->queue.empty() ? 0u : kPollIn | kPollRdNorm) | kPollOut | kPollWrNorm | kPollWrBand;
+      return (f->channel->queue.empty() ? 0u : kPollIn | kPollRdNorm) | kPollOut | kPollWrNorm |
+             kPollWrBand;
     default:
       return kDefaultPollMask;
   }
@@ -86,11 +99,21 @@ Kernel::SysRet Kernel::SysRead(Task* t) {
   File* f = FdGet(t, t->regs.args[0], false);
   const uint64_t buf = t->regs.args[1];
   uint64_t count = t->regs.args[2];
-  if (f == nullptr) return Fail(model::kEBADF, "ksys_read: fd is not open");
-  if ((f->f_mode & kFmodeRead) == 0) return Fail(model::kEBADF, "vfs_read: the file is not open for reading");
-  if ((f->f_mode & kFmodeCanRead) == 0) return Fail(model::kEINVAL, "vfs_read: the file has no read operation");
-  if (!model::AccessOk(buf, count)) return Fail(model::kEFAULT, "vfs_read: access_ok() failed");
-  if (static_cast<int64_t>(count) < 0) return Fail(model::kEINVAL, "rw_verify_area: count above SSIZE_MAX");
+  if (f == nullptr) {
+    return Fail(model::kEBADF, "ksys_read: fd is not open");
+  }
+  if ((f->f_mode & kFmodeRead) == 0) {
+    return Fail(model::kEBADF, "vfs_read: the file is not open for reading");
+  }
+  if ((f->f_mode & kFmodeCanRead) == 0) {
+    return Fail(model::kEINVAL, "vfs_read: the file has no read operation");
+  }
+  if (!model::AccessOk(buf, count)) {
+    return Fail(model::kEFAULT, "vfs_read: access_ok() failed");
+  }
+  if (static_cast<int64_t>(count) < 0) {
+    return Fail(model::kEINVAL, "rw_verify_area: count above SSIZE_MAX");
+  }
   count = std::min(count, kMaxRwCount);
   model::UserMemory& mem = t->proc->mem;
   switch (f->kind) {
@@ -100,18 +123,25 @@ Kernel::SysRet Kernel::SysRead(Task* t) {
       const uint64_t mapped = mem.MappedPrefix(buf, count);
       const std::vector<uint8_t> zeros(static_cast<size_t>(mapped), 0);
       mem.WriteUpTo(buf, zeros);
-      if (mapped == 0 && count > 0) return Fail(model::kEFAULT, "read_zero: clear_user() faulted at once");
+      if (mapped == 0 && count > 0) {
+        return Fail(model::kEFAULT, "read_zero: clear_user() faulted at once");
+      }
       return Value(static_cast<int64_t>(mapped));
     }
     case FileKind::kDirectory:
       return Fail(model::kEISDIR, "generic_read_dir: read() of a directory");
     case FileKind::kRegular: {
       const std::string& data = f->inode->data;
-      if (f->pos >= data.size() || count == 0) return Value(0);
+      if (f->pos >= data.size() || count == 0) {
+        return Value(0);
+      }
       const uint64_t n = std::min<uint64_t>(count, data.size() - f->pos);
       const auto* src = reinterpret_cast<const uint8_t*>(data.data()) + f->pos;
-      const uint64_t copied = mem.WriteUpTo(buf, std::span<const uint8_t>(src, static_cast<size_t>(n)));
-      if (copied == 0) return Fail(model::kEFAULT, "filemap_read: copy to user faulted at once");
+      const uint64_t copied =
+          mem.WriteUpTo(buf, std::span<const uint8_t>(src, static_cast<size_t>(n)));
+      if (copied == 0) {
+        return Fail(model::kEFAULT, "filemap_read: copy to user faulted at once");
+      }
       f->pos += copied;
       return Value(static_cast<int64_t>(copied));
     }
@@ -125,11 +155,21 @@ Kernel::SysRet Kernel::SysWrite(Task* t) {
   File* f = FdGet(t, t->regs.args[0], false);
   const uint64_t buf = t->regs.args[1];
   uint64_t count = t->regs.args[2];
-  if (f == nullptr) return Fail(model::kEBADF, "ksys_write: fd is not open");
-  if ((f->f_mode & kFmodeWrite) == 0) return Fail(model::kEBADF, "vfs_write: the file is not open for writing");
-  if ((f->f_mode & kFmodeCanWrite) == 0) return Fail(model::kEINVAL, "vfs_write: the file has no write operation");
-  if (!model::AccessOk(buf, count)) return Fail(model::kEFAULT, "vfs_write: access_ok() failed");
-  if (static_cast<int64_t>(count) < 0) return Fail(model::kEINVAL, "rw_verify_area: count above SSIZE_MAX");
+  if (f == nullptr) {
+    return Fail(model::kEBADF, "ksys_write: fd is not open");
+  }
+  if ((f->f_mode & kFmodeWrite) == 0) {
+    return Fail(model::kEBADF, "vfs_write: the file is not open for writing");
+  }
+  if ((f->f_mode & kFmodeCanWrite) == 0) {
+    return Fail(model::kEINVAL, "vfs_write: the file has no write operation");
+  }
+  if (!model::AccessOk(buf, count)) {
+    return Fail(model::kEFAULT, "vfs_write: access_ok() failed");
+  }
+  if (static_cast<int64_t>(count) < 0) {
+    return Fail(model::kEINVAL, "rw_verify_area: count above SSIZE_MAX");
+  }
   count = std::min(count, kMaxRwCount);
   switch (f->kind) {
     case FileKind::kDevNull:
@@ -137,27 +177,39 @@ Kernel::SysRet Kernel::SysWrite(Task* t) {
       return Value(static_cast<int64_t>(count));  // write_null() / write_zero() read nothing
     case FileKind::kRegular: {
       std::string& data = f->inode->data;
-      if ((f->f_flags & model::kOAppend) != 0) f->pos = data.size();
-      if (count == 0) return Value(0);
+      if ((f->f_flags & model::kOAppend) != 0) {
+        f->pos = data.size();
+      }
+      if (count == 0) {
+        return Value(0);
+      }
       const uint64_t readable = t->proc->mem.MappedPrefix(buf, count);
-      if (readable == 0) return Fail(model::kEFAULT, "generic_perform_write: the buffer faulted at once");
+      if (readable == 0) {
+        return Fail(model::kEFAULT, "generic_perform_write: the buffer faulted at once");
+      }
       std::vector<uint8_t> bytes(static_cast<size_t>(readable));
       t->proc->mem.ReadUpTo(buf, bytes);
-      if (data.size() < f->pos + readable) data.resize(static_cast<size_t>(f->pos + readable), '\0');
+      if (data.size() < f->pos + readable) {
+        data.resize(static_cast<size_t>(f->pos + readable), '\0');
+      }
       std::copy(bytes.begin(), bytes.end(), data.begin() + static_cast<std::ptrdiff_t>(f->pos));
       f->pos += readable;
       return Value(static_cast<int64_t>(readable));
     }
     default:
-      return Fail(model::kEINVAL, "DIVERGES(kernel): write() to the runner channel is not modelled");
+      return Fail(model::kEINVAL,
+                  "DIVERGES(kernel): write() to the runner channel is not modelled");
   }
 }
 
 // Models fs/open.c close() -> close_fd().
 Kernel::SysRet Kernel::SysClose(Task* t) {
   const auto ufd = static_cast<uint32_t>(t->regs.args[0]);
-  File* f = ufd < static_cast<uint32_t>(kRlimitNofile) ? t->proc->fds.Remove(static_cast<int>(ufd)) : nullptr;
-  if (f == nullptr) return Fail(model::kEBADF, "close_fd: fd is not open");
+  File* f = ufd < static_cast<uint32_t>(kRlimitNofile) ? t->proc->fds.Remove(static_cast<int>(ufd))
+                                                       : nullptr;
+  if (f == nullptr) {
+    return Fail(model::kEBADF, "close_fd: fd is not open");
+  }
   FilePut(f);
   return Value(0);
 }
@@ -165,9 +217,13 @@ Kernel::SysRet Kernel::SysClose(Task* t) {
 // Models fs/file.c dup(): fget_raw(), then the lowest free number without FD_CLOEXEC.
 Kernel::SysRet Kernel::SysDup(Task* t) {
   File* f = FdGet(t, t->regs.args[0], true);
-  if (f == nullptr) return Fail(model::kEBADF, "dup: fd is not open");
+  if (f == nullptr) {
+    return Fail(model::kEBADF, "dup: fd is not open");
+  }
   auto fd = AllocFd(t->proc);
-  if (!fd.ok()) return fd.failure();
+  if (!fd.ok()) {
+    return fd.failure();
+  }
   FileGet(f);
   FdInstall(t->proc, fd.value(), f, false);
   return Value(fd.value());
@@ -186,34 +242,50 @@ Kernel::SysRet Kernel::SysOpenat(Task* t) {
 Kernel::SysRet Kernel::SysOpenat2(Task* t) {
   const auto dfd = static_cast<int32_t>(t->regs.args[0]);
   auto how = model::CopyOpenHowFromUser(t->proc->mem, &copies_, t->regs.args[2], t->regs.args[3]);
-  if (!how.ok()) return how.failure();
+  if (!how.ok()) {
+    return how.failure();
+  }
   return DoSysOpen(t, dfd, t->regs.args[1], how.value());
 }
 
 // Models fs/open.c do_sys_openat2(): build_open_flags(), getname(), the fd, the walk.
 Kernel::SysRet Kernel::DoSysOpen(Task* t, int dfd, uint64_t filename, const model::open_how& how) {
   auto op_or = model::BuildOpenFlags(how);
-  if (!op_or.ok()) return op_or.failure();
+  if (!op_or.ok()) {
+    return op_or.failure();
+  }
   const model::OpenFlags op = op_or.value();
   Process* p = t->proc;
   auto name = p->mem.ReadCString(filename, model::kPathMax);
-  if (!name.ok()) return name.failure();
-  if (name.value().empty()) return Fail(model::kENOENT, "getname: empty path");
+  if (!name.ok()) {
+    return name.failure();
+  }
+  if (name.value().empty()) {
+    return Fail(model::kENOENT, "getname: empty path");
+  }
   auto fd = AllocFd(p);
-  if (!fd.ok()) return fd.failure();
+  if (!fd.ok()) {
+    return fd.failure();
+  }
   const std::string& path = name.value();
   const bool absolute = path[0] == '/';
   Inode* base = p->cwd;
   if (!absolute || (op.resolve & model::kResolveInRoot) != 0) {  // path_init()
     if (dfd != kAtFdcwd) {
       File* df = FdGet(t, static_cast<uint32_t>(dfd), true);
-      if (dfd < 0 || df == nullptr) return Fail(model::kEBADF, "path_init: dfd is not open");
-      if (df->inode == nullptr || !df->inode->IsDir()) return Fail(model::kENOTDIR, "path_init: dfd is not a directory");
+      if (dfd < 0 || df == nullptr) {
+        return Fail(model::kEBADF, "path_init: dfd is not open");
+      }
+      if (df->inode == nullptr || !df->inode->IsDir()) {
+        return Fail(model::kENOTDIR, "path_init: dfd is not a directory");
+      }
       base = df->inode;
     }
   }
   auto resolved = vfs_.Open(p->cred, base, path, op, kUmask);
-  if (!resolved.ok()) return resolved.failure();
+  if (!resolved.ok()) {
+    return resolved.failure();
+  }
   Inode* inode = resolved.value().inode;
   FileKind kind = FileKind::kRegular;
   if (inode->IsDir()) {
@@ -230,10 +302,16 @@ Kernel::SysRet Kernel::DoSysOpen(Task* t, int dfd, uint64_t filename, const mode
     f->f_mode = kFmodePath;
   } else {
     const uint32_t acc = (op.open_flag + 1) & model::kOAccmode;  // OPEN_FMODE()
-    if ((acc & 1) != 0) f->f_mode |= kFmodeRead;
-    if ((acc & 2) != 0) f->f_mode |= kFmodeWrite;
+    if ((acc & 1) != 0) {
+      f->f_mode |= kFmodeRead;
+    }
+    if ((acc & 2) != 0) {
+      f->f_mode |= kFmodeWrite;
+    }
     f->f_mode |= kFmodeCanRead;
-    if (kind != FileKind::kDirectory) f->f_mode |= kFmodeCanWrite;
+    if (kind != FileKind::kDirectory) {
+      f->f_mode |= kFmodeCanWrite;
+    }
   }
   FdInstall(p, fd.value(), f, op.cloexec);
   return Value(fd.value());
@@ -245,24 +323,36 @@ Kernel::SysRet Kernel::SysMkdirat(Task* t) {
   const auto mode = static_cast<uint16_t>(t->regs.args[2]);
   Process* p = t->proc;
   auto name = p->mem.ReadCString(t->regs.args[1], model::kPathMax);
-  if (!name.ok()) return name.failure();
-  if (name.value().empty()) return Fail(model::kENOENT, "getname: empty path");
+  if (!name.ok()) {
+    return name.failure();
+  }
+  if (name.value().empty()) {
+    return Fail(model::kENOENT, "getname: empty path");
+  }
   Inode* base = p->cwd;
   if (name.value()[0] != '/' && dfd != kAtFdcwd) {
     File* df = FdGet(t, static_cast<uint32_t>(dfd), true);
-    if (dfd < 0 || df == nullptr) return Fail(model::kEBADF, "path_init: dfd is not open");
-    if (df->inode == nullptr || !df->inode->IsDir()) return Fail(model::kENOTDIR, "path_init: dfd is not a directory");
+    if (dfd < 0 || df == nullptr) {
+      return Fail(model::kEBADF, "path_init: dfd is not open");
+    }
+    if (df->inode == nullptr || !df->inode->IsDir()) {
+      return Fail(model::kENOTDIR, "path_init: dfd is not a directory");
+    }
     base = df->inode;
   }
   auto made = vfs_.Mkdir(p->cred, base, name.value(), mode, kUmask);
-  if (!made.ok()) return made.failure();
+  if (!made.ok()) {
+    return made.failure();
+  }
   return Value(0);
 }
 
 // Models fs/ioctl.c ioctl(): do_vfs_ioctl()'s generic commands, then the file's own.
 Kernel::SysRet Kernel::SysIoctl(Task* t) {
   File* f = FdGet(t, t->regs.args[0], false);
-  if (f == nullptr) return Fail(model::kEBADF, "ioctl: fd is not open");
+  if (f == nullptr) {
+    return Fail(model::kEBADF, "ioctl: fd is not open");
+  }
   const auto cmd = static_cast<uint32_t>(t->regs.args[1]);
   const uint64_t arg = t->regs.args[2];
   const int fd = static_cast<int>(static_cast<uint32_t>(t->regs.args[0]));
@@ -273,7 +363,9 @@ Kernel::SysRet Kernel::SysIoctl(Task* t) {
       return Value(0);
     case kFionbio: {
       int32_t on = 0;
-      if (!GetUser(t, arg, &on).ok()) return Fail(model::kEFAULT, "ioctl_fionbio: get_user faulted");
+      if (!GetUser(t, arg, &on).ok()) {
+        return Fail(model::kEFAULT, "ioctl_fionbio: get_user faulted");
+      }
       if (on != 0) {
         f->f_flags |= static_cast<uint32_t>(model::kONonblock);
       } else {
@@ -283,21 +375,30 @@ Kernel::SysRet Kernel::SysIoctl(Task* t) {
     }
     case kFioasync: {
       int32_t on = 0;
-      if (!GetUser(t, arg, &on).ok()) return Fail(model::kEFAULT, "ioctl_fioasync: get_user faulted");
+      if (!GetUser(t, arg, &on).ok()) {
+        return Fail(model::kEFAULT, "ioctl_fioasync: get_user faulted");
+      }
       const uint32_t flag = on != 0 ? kFasync : 0;
       if (((flag ^ f->f_flags) & kFasync) != 0) {
-        if (f->kind != FileKind::kChannel) return Fail(model::kENOTTY, "ioctl_fioasync: the file has no fasync operation");
+        if (f->kind != FileKind::kChannel) {
+          return Fail(model::kENOTTY, "ioctl_fioasync: the file has no fasync operation");
+        }
         f->f_flags ^= kFasync;
       }
       return Value(0);
     }
     case kFigetbsz:
-      if (!PutUser(t, arg, static_cast<int32_t>(4096)).ok()) return Fail(model::kEFAULT, "FIGETBSZ: put_user faulted");
+      if (!PutUser(t, arg, static_cast<int32_t>(4096)).ok()) {
+        return Fail(model::kEFAULT, "FIGETBSZ: put_user faulted");
+      }
       return Value(0);
     case kFionread:
       if (f->kind == FileKind::kRegular) {
-        const auto left = static_cast<int32_t>(f->pos >= f->inode->data.size() ? 0 : f->inode->data.size() - f->pos);
-        if (!PutUser(t, arg, left).ok()) return Fail(model::kEFAULT, "FIONREAD: put_user faulted");
+        const auto left = static_cast<int32_t>(
+            f->pos >= f->inode->data.size() ? 0 : f->inode->data.size() - f->pos);
+        if (!PutUser(t, arg, left).ok()) {
+          return Fail(model::kEFAULT, "FIONREAD: put_user faulted");
+        }
         return Value(0);
       }
       if (f->kind == FileKind::kChannel) {
@@ -310,7 +411,9 @@ Kernel::SysRet Kernel::SysIoctl(Task* t) {
     default:
       break;
   }
-  if (f->kind == FileKind::kListener) return NotifyIoctl(t, f, cmd, arg);
+  if (f->kind == FileKind::kListener) {
+    return NotifyIoctl(t, f, cmd, arg);
+  }
   // DIVERGES(kernel): of do_vfs_ioctl()'s generic commands only FIOCLEX, FIONCLEX,
   // FIONBIO, FIOASYNC, FIGETBSZ and FIONREAD are modelled; the rest (FIOQSIZE, the
   // FS_IOC_* and clone/dedupe ones) are ENOTTY here.
@@ -324,7 +427,9 @@ Kernel::SysRet Kernel::SysPoll(Task* t) {
 
 // Models fs/select.c do_sys_poll(): the nfds limit, the copy of the pollfd array.
 Kernel::SysRet Kernel::DoSysPoll(Task* t, uint64_t ufds, uint32_t nfds, int32_t timeout) {
-  if (nfds > static_cast<uint32_t>(kRlimitNofile)) return Fail(model::kEINVAL, "do_sys_poll: nfds above RLIMIT_NOFILE");
+  if (nfds > static_cast<uint32_t>(kRlimitNofile)) {
+    return Fail(model::kEINVAL, "do_sys_poll: nfds above RLIMIT_NOFILE");
+  }
   t->scratch = SyscallScratch{};
   t->scratch.buf.resize(static_cast<size_t>(nfds) * 8);
   if (!model::CopyFromUser(t->proc->mem, &copies_, t->scratch.buf, ufds).ok()) {
@@ -361,7 +466,9 @@ Kernel::SysRet Kernel::DoPoll(Task* t, bool first) {
     }
     const auto revents = static_cast<uint16_t>(mask);
     std::memcpy(e + 6, &revents, 2);
-    if (mask != 0) ++count;
+    if (mask != 0) {
+      ++count;
+    }
   }
   const int32_t timeout = t->scratch.pid;
   bool done = count != 0 || timeout >= 0;
@@ -397,15 +504,21 @@ Kernel::SysRet Kernel::DoPoll(Task* t, bool first) {
 }
 
 void Kernel::WakePollers() {
-  if (poll_sleepers_.empty()) return;
+  if (poll_sleepers_.empty()) {
+    return;
+  }
   std::vector<Task*> sleepers = poll_sleepers_;
-  for (Task* t : sleepers) WakeUp(t);
+  for (Task* t : sleepers) {
+    WakeUp(t);
+  }
 }
 
 // Models kernel/signal.c restart_syscall(): run the saved restart function
 // (do_restart_poll), or do_no_restart_syscall() -> EINTR.
 Kernel::SysRet Kernel::SysRestartSyscall(Task* t) {
-  if (!t->restart_poll) return Fail(model::kEINTR, "restart_syscall: no restart block (do_no_restart_syscall)");
+  if (!t->restart_poll) {
+    return Fail(model::kEINTR, "restart_syscall: no restart block (do_no_restart_syscall)");
+  }
   t->restart_poll = false;
   return DoSysPoll(t, t->restart_ufds, t->restart_nfds, t->restart_timeout);
 }
@@ -416,16 +529,28 @@ Kernel::SysRet Kernel::SysRecvmsg(Task* t) {
   const auto fd = static_cast<int32_t>(t->regs.args[0]);
   const uint64_t msg = t->regs.args[1];
   auto flags = static_cast<uint32_t>(t->regs.args[2]);
-  if ((flags & kMsgCmsgCompat) != 0) return Fail(model::kEINVAL, "__sys_recvmsg: MSG_CMSG_COMPAT");
+  if ((flags & kMsgCmsgCompat) != 0) {
+    return Fail(model::kEINVAL, "__sys_recvmsg: MSG_CMSG_COMPAT");
+  }
   File* f = fd < 0 ? nullptr : FdGet(t, static_cast<uint32_t>(fd), false);
-  if (f == nullptr) return Fail(model::kEBADF, "__sys_recvmsg: fd is not open");
-  if (f->kind != FileKind::kChannel) return Fail(model::kENOTSOCK, "sock_from_file: not a socket");
+  if (f == nullptr) {
+    return Fail(model::kEBADF, "__sys_recvmsg: fd is not open");
+  }
+  if (f->kind != FileKind::kChannel) {
+    return Fail(model::kENOTSOCK, "sock_from_file: not a socket");
+  }
   std::array<uint64_t, 7> hdr{};  // struct user_msghdr, 56 bytes
-  if (!GetUser(t, msg, &hdr).ok()) return Fail(model::kEFAULT, "copy_msghdr_from_user: faulted");
+  if (!GetUser(t, msg, &hdr).ok()) {
+    return Fail(model::kEFAULT, "copy_msghdr_from_user: faulted");
+  }
   const auto namelen = static_cast<int32_t>(hdr[1]);
-  if (namelen < 0) return Fail(model::kEINVAL, "__copy_msghdr: negative msg_namelen");
+  if (namelen < 0) {
+    return Fail(model::kEINVAL, "__copy_msghdr: negative msg_namelen");
+  }
   const uint64_t iovlen = hdr[3];
-  if (iovlen > kUioMaxiov) return Fail(model::kEMSGSIZE, "import_iovec: msg_iovlen above UIO_MAXIOV");
+  if (iovlen > kUioMaxiov) {
+    return Fail(model::kEMSGSIZE, "import_iovec: msg_iovlen above UIO_MAXIOV");
+  }
   std::vector<uint8_t> iov(static_cast<size_t>(iovlen) * 16);
   if (!model::CopyFromUser(t->proc->mem, &copies_, iov, hdr[2]).ok()) {
     return Fail(model::kEFAULT, "import_iovec: copy of the iovec array faulted");
@@ -433,9 +558,13 @@ Kernel::SysRet Kernel::SysRecvmsg(Task* t) {
   for (size_t i = 0; i < iovlen; ++i) {
     int64_t len = 0;
     std::memcpy(&len, iov.data() + i * 16 + 8, 8);
-    if (len < 0) return Fail(model::kEINVAL, "import_iovec: iov_len above SSIZE_MAX");
+    if (len < 0) {
+      return Fail(model::kEINVAL, "import_iovec: iov_len above SSIZE_MAX");
+    }
   }
-  if ((f->f_flags & model::kONonblock) != 0) flags |= kMsgDontwait;
+  if ((f->f_flags & model::kONonblock) != 0) {
+    flags |= kMsgDontwait;
+  }
   FileGet(f);
   t->scratch = SyscallScratch{};
   t->scratch.file = f;
@@ -507,20 +636,35 @@ Kernel::SysRet Kernel::ContinueRecvmsg(Task* t) {
         FdInstall(t->proc, nfd.value(), passed, (flags & kMsgCmsgCloexec) != 0);
         installed = true;
         bool ok = PutUser(t, control + 8, static_cast<int32_t>(kSolSocket)).ok();
-        if (ok) ok = PutUser(t, control + 12, static_cast<int32_t>(kScmRights)).ok();
-        if (ok) ok = PutUser(t, control, static_cast<uint64_t>(20)).ok();  // CMSG_LEN(sizeof(int))
-        if (ok) consumed = std::min<uint64_t>(24, controllen);            // CMSG_SPACE(sizeof(int))
-        if (explain()) Note("scm_detach_fds: tid " + std::to_string(t->tid) + " received " + DescribeFile(passed) + " as fd " + std::to_string(nfd.value()));
+        if (ok) {
+          ok = PutUser(t, control + 12, static_cast<int32_t>(kScmRights)).ok();
+        }
+        if (ok) {
+          ok = PutUser(t, control, static_cast<uint64_t>(20)).ok();  // CMSG_LEN(sizeof(int))
+        }
+        if (ok) {
+          consumed = std::min<uint64_t>(24, controllen);  // CMSG_SPACE(sizeof(int))
+        }
+        if (explain()) {
+          Note("scm_detach_fds: tid " + std::to_string(t->tid) + " received " +
+               DescribeFile(passed) + " as fd " + std::to_string(nfd.value()));
+        }
       }
     }
-    if (!installed) msg_flags |= kMsgCtrunc;
+    if (!installed) {
+      msg_flags |= kMsgCtrunc;
+    }
   }
-  if (!installed) FilePut(passed);
-  if (hdr[0] != 0 && !PutUser(t, msg + 8, static_cast<int32_t>(0)).ok()) {  // move_addr_to_user(): no address
+  if (!installed) {
+    FilePut(passed);
+  }
+  if (hdr[0] != 0 &&
+      !PutUser(t, msg + 8, static_cast<int32_t>(0)).ok()) {  // move_addr_to_user(): no address
     ReleaseScratchFile(t);
     return Fail(model::kEFAULT, "move_addr_to_user: faulted");
   }
-  if (!PutUser(t, msg + 48, msg_flags & ~kMsgCmsgCompat).ok() || !PutUser(t, msg + 40, consumed).ok()) {
+  if (!PutUser(t, msg + 48, msg_flags & ~kMsgCmsgCompat).ok() ||
+      !PutUser(t, msg + 40, consumed).ok()) {
     ReleaseScratchFile(t);
     return Fail(model::kEFAULT, "____sys_recvmsg: writing msg_flags/msg_controllen faulted");
   }

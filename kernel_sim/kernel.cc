@@ -38,10 +38,16 @@ Kernel::Kernel(KernelConfig config)
 Kernel::~Kernel() {
   // Drop every file reference so that listener and channel releases run (and free).
   for (auto& p : processes_) {
-    if (p == nullptr) continue;
+    if (p == nullptr) {
+      continue;
+    }
     std::vector<FdTable::Slot> slots = p->fds.slots();
-    for (const FdTable::Slot& s : slots) p->fds.Remove(s.fd);
-    for (const FdTable::Slot& s : slots) FilePut(s.file);
+    for (const FdTable::Slot& s : slots) {
+      p->fds.Remove(s.fd);
+    }
+    for (const FdTable::Slot& s : slots) {
+      FilePut(s.file);
+    }
   }
   for (auto& t : tasks_) {
     if (t->scratch.file != nullptr) {
@@ -61,21 +67,29 @@ Task* Kernel::TaskOf(Pid tid) const {
 // Models kernel/pid.c find_task_by_vpid(): a task is findable until release_task().
 Task* Kernel::FindTaskVpid(Pid pid) const {
   const int64_t index = static_cast<int64_t>(pid) - config_.runner_pid - 1;
-  if (index < 0 || index >= static_cast<int64_t>(tasks_.size())) return nullptr;
+  if (index < 0 || index >= static_cast<int64_t>(tasks_.size())) {
+    return nullptr;
+  }
   Task* t = tasks_[static_cast<size_t>(index)].get();
   return t->released ? nullptr : t;
 }
 
 Process* Kernel::ProcessOf(Pid pid) const {
-  if (pid == config_.runner_pid) return runner_.get();
+  if (pid == config_.runner_pid) {
+    return runner_.get();
+  }
   const int64_t index = static_cast<int64_t>(pid) - config_.runner_pid - 1;
-  if (index < 0 || index >= static_cast<int64_t>(processes_.size())) return nullptr;
+  if (index < 0 || index >= static_cast<int64_t>(processes_.size())) {
+    return nullptr;
+  }
   return processes_[static_cast<size_t>(index)].get();
 }
 
 const Task* Kernel::FindTask(Pid tid) const {
   const int64_t index = static_cast<int64_t>(tid) - config_.runner_pid - 1;
-  if (index < 0 || index >= static_cast<int64_t>(tasks_.size())) return nullptr;
+  if (index < 0 || index >= static_cast<int64_t>(tasks_.size())) {
+    return nullptr;
+  }
   return tasks_[static_cast<size_t>(index)].get();
 }
 
@@ -131,7 +145,9 @@ Pid Kernel::SpawnProcess(bool privileged) {
 }
 
 void Kernel::Enqueue(Task* t) {
-  if (t->queued) return;
+  if (t->queued) {
+    return;
+  }
   t->queued = true;
   t->run_next = nullptr;
   if (runq_tail_ == nullptr) {
@@ -147,7 +163,9 @@ void Kernel::RunUntilQuiescent() {
   while (runq_head_ != nullptr && !budget_exhausted_) {
     Task* t = runq_head_;
     runq_head_ = t->run_next;
-    if (runq_head_ == nullptr) runq_tail_ = nullptr;
+    if (runq_head_ == nullptr) {
+      runq_tail_ = nullptr;
+    }
     t->queued = false;
     t->run_next = nullptr;
     if (!held_.empty() && std::find(held_.begin(), held_.end(), t) != held_.end()) {
@@ -156,7 +174,9 @@ void Kernel::RunUntilQuiescent() {
     }
     RunTask(t);
   }
-  for (Task* t : parked) Enqueue(t);
+  for (Task* t : parked) {
+    Enqueue(t);
+  }
 }
 
 void Kernel::HoldTask(Pid tid, bool held) {
@@ -198,7 +218,9 @@ void Kernel::Sleep(Task* t, WaitKind kind, bool killable) {
 
 // try_to_wake_up() with TASK_NORMAL: complete(), wake_up() and friends.
 void Kernel::WakeUp(Task* t) {
-  if (t->state != TaskState::kSleeping || t->wait == WaitKind::kStopped) return;
+  if (t->state != TaskState::kSleeping || t->wait == WaitKind::kStopped) {
+    return;
+  }
   t->state = TaskState::kRunnable;
   t->next = Next::kResume;
   Enqueue(t);
@@ -216,13 +238,17 @@ void Kernel::WakeUpSignal(Task* t, bool fatal) {
       return;
     case TaskState::kSleeping:
       if (t->wait == WaitKind::kStopped) {
-        if (!fatal) return;
+        if (!fatal) {
+          return;
+        }
         t->state = TaskState::kRunnable;
         t->next = Next::kExitToUser;
         Enqueue(t);
         return;
       }
-      if (t->wait_killable && !fatal) return;
+      if (t->wait_killable && !fatal) {
+        return;
+      }
       t->state = TaskState::kRunnable;
       t->next = Next::kResume;
       Enqueue(t);
@@ -234,7 +260,9 @@ void Kernel::WakeUpSignal(Task* t, bool fatal) {
 }
 
 void Kernel::AddWaitHead(WaitQueue* wq, Task* t) {
-  if (t->wq != nullptr) return;  // still queued from before (prepare_to_wait_event)
+  if (t->wq != nullptr) {
+    return;  // still queued from before (prepare_to_wait_event)
+  }
   t->wq = wq;
   t->wq_prev = nullptr;
   t->wq_next = wq->head;
@@ -248,7 +276,9 @@ void Kernel::AddWaitHead(WaitQueue* wq, Task* t) {
 
 void Kernel::RemoveWait(Task* t) {
   WaitQueue* wq = t->wq;
-  if (wq == nullptr) return;
+  if (wq == nullptr) {
+    return;
+  }
   if (t->wq_prev != nullptr) {
     t->wq_prev->wq_next = t->wq_next;
   } else {
@@ -276,7 +306,9 @@ void Kernel::WakeQueue(WaitQueue* wq, uint32_t key) {
     if (interested && t->state == TaskState::kSleeping) {
       // do_wait()'s child_wait_callback() is not an autoremove function: its waiter
       // stays queued until do_wait() returns.
-      if (t->wait != WaitKind::kWait4) RemoveWait(t);
+      if (t->wait != WaitKind::kWait4) {
+        RemoveWait(t);
+      }
       WakeUp(t);
     }
     t = next;
@@ -294,12 +326,17 @@ File* Kernel::NewFile(FileKind kind) {
 // fput(): the last reference runs the file's release (__fput()).
 void Kernel::FilePut(File* f) {
   SCLAB_CHECK(f->refs > 0, "FilePut on a released file");
-  if (--f->refs != 0) return;
+  if (--f->refs != 0) {
+    return;
+  }
   switch (f->kind) {
     case FileKind::kListener:
       // seccomp_notify_release(): detach the listener, then drop the filter reference.
       if (f->filter != nullptr) {
-        if (explain()) Note("seccomp_notify_release: listener of " + FilterLabel(nullptr, f->filter) + " closed");
+        if (explain()) {
+          Note("seccomp_notify_release: listener of " + FilterLabel(nullptr, f->filter) +
+               " closed");
+        }
         NotifyDetach(f->filter);
         FilterPut(f->filter);
       }
@@ -309,7 +346,9 @@ void Kernel::FilePut(File* f) {
       std::vector<File*> queued = std::move(f->channel->queue);
       delete f->channel;
       f->channel = nullptr;
-      for (File* q : queued) FilePut(q);
+      for (File* q : queued) {
+        FilePut(q);
+      }
       break;
     }
     default:
@@ -320,7 +359,9 @@ void Kernel::FilePut(File* f) {
 }
 
 void Kernel::Note(std::string text) {
-  if (config_.explain) notes_.push_back(std::move(text));
+  if (config_.explain) {
+    notes_.push_back(std::move(text));
+  }
 }
 
 std::vector<std::string> Kernel::DrainNotes() {
@@ -333,14 +374,18 @@ CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 
   Task* t = TaskOf(tid);
   SCLAB_CHECK(Idle(tid), "StartSyscall on a task that is not idle in user mode");
   t->call = CallRecord{};
-  if (explain()) t->call_reason.clear();
+  if (explain()) {
+    t->call_reason.clear();
+  }
   t->call.seq = ++call_seq_;
   t->call.state = CallState::kInFlight;
   t->regs = Regs{};
   t->regs.orig_ax = nr;
   t->regs.ax = -model::kENOSYS.value;
   t->regs.args = args;
-  if (explain()) t->reason.clear();
+  if (explain()) {
+    t->reason.clear();
+  }
   t->state = TaskState::kRunnable;
   t->next = Next::kEnter;
   Enqueue(t);
@@ -368,13 +413,26 @@ CallStatus Kernel::Status(const CallHandle& call) const {
         s.wait_name = t->wait_killable ? "seccomp_do_user_notification (killable)"
                                        : "seccomp_do_user_notification (interruptible)";
         break;
-      case WaitKind::kNotifyRecv: s.wait_name = "seccomp_notify_recv (interruptible)"; break;
-      case WaitKind::kNotifyAddfd: s.wait_name = "seccomp_notify_addfd (interruptible)"; break;
-      case WaitKind::kWait4: s.wait_name = "do_wait (interruptible)"; break;
-      case WaitKind::kRecvmsg: s.wait_name = "unix_stream_data_wait (interruptible)"; break;
-      case WaitKind::kPoll: s.wait_name = "do_poll (interruptible)"; break;
-      case WaitKind::kStopped: s.wait_name = "do_signal_stop (stopped)"; break;
-      case WaitKind::kNone: break;
+      case WaitKind::kNotifyRecv:
+        s.wait_name = "seccomp_notify_recv (interruptible)";
+        break;
+      case WaitKind::kNotifyAddfd:
+        s.wait_name = "seccomp_notify_addfd (interruptible)";
+        break;
+      case WaitKind::kWait4:
+        s.wait_name = "do_wait (interruptible)";
+        break;
+      case WaitKind::kRecvmsg:
+        s.wait_name = "unix_stream_data_wait (interruptible)";
+        break;
+      case WaitKind::kPoll:
+        s.wait_name = "do_poll (interruptible)";
+        break;
+      case WaitKind::kStopped:
+        s.wait_name = "do_signal_stop (stopped)";
+        break;
+      case WaitKind::kNone:
+        break;
     }
   }
   return s;
@@ -382,14 +440,20 @@ CallStatus Kernel::Status(const CallHandle& call) const {
 
 std::string Kernel::Reason(const CallHandle& call) const {
   const Task* t = TaskOf(call.tid);
-  if (t->call.seq != call.seq) return "";
-  if (!t->call_reason.empty()) return t->call_reason;
+  if (t->call.seq != call.seq) {
+    return "";
+  }
+  if (!t->call_reason.empty()) {
+    return t->call_reason;
+  }
   return t->call.why;
 }
 
 TaskEndStatus Kernel::TaskEnd(Pid tid) const {
   const Task* t = TaskOf(tid);
-  if (!t->ended) return TaskEndStatus{};
+  if (!t->ended) {
+    return TaskEndStatus{};
+  }
   return TaskEndStatus{t->end_kind, t->end_exit_code, t->end_signal};
 }
 
@@ -401,12 +465,17 @@ Pid Kernel::Tgid(Pid tid) const { return TaskOf(tid)->proc->pid; }
 
 bool Kernel::SendFdToChannel(Pid from, int fd, Pid to) {
   File* f = TaskOf(from)->proc->fds.Get(fd);
-  if (f == nullptr) return false;
+  if (f == nullptr) {
+    return false;
+  }
   File* ch = TaskOf(to)->proc->fds.Get(kChannelFd);
   if (ch != nullptr && ch->kind == FileKind::kChannel) {
     FileGet(f);
     ch->channel->queue.push_back(f);
-    if (explain()) Note("unix_stream_sendmsg: runner queued " + DescribeFile(f) + " for pid " + std::to_string(TaskOf(to)->proc->pid));
+    if (explain()) {
+      Note("unix_stream_sendmsg: runner queued " + DescribeFile(f) + " for pid " +
+           std::to_string(TaskOf(to)->proc->pid));
+    }
     WakeQueue(&ch->channel->readers, kPollIn);
     WakePollers();
     RunUntilQuiescent();
@@ -419,14 +488,18 @@ void Kernel::Shutdown() {
   budget_exhausted_ = false;
   for (auto& owned : processes_) {
     Process* p = owned.get();
-    if (p == nullptr || p->state != ProcState::kAlive || p->live == 0) continue;
+    if (p == nullptr || p->state != ProcState::kAlive || p->live == 0) {
+      continue;
+    }
     if ((p->flags & kSignalGroupExit) == 0) {
       p->flags = kSignalGroupExit;
       p->group_exit_code = model::kSigKill;
       p->group_stop_count = 0;
     }
     for (Task* t : p->threads) {
-      if (t->state == TaskState::kDead) continue;
+      if (t->state == TaskState::kDead) {
+        continue;
+      }
       TaskClearJobctlPending(t, kJobctlStopPending | kJobctlStopConsume | kJobctlStopDequeued);
       t->pending.mask |= 1ULL << (model::kSigKill - 1);
       SignalWakeUp(t, true);
@@ -435,7 +508,9 @@ void Kernel::Shutdown() {
   RunUntilQuiescent();
   for (auto& owned : processes_) {
     Process* p = owned.get();
-    if (p != nullptr && p->state == ProcState::kZombie) ReleaseTask(p->leader);
+    if (p != nullptr && p->state == ProcState::kZombie) {
+      ReleaseTask(p->leader);
+    }
   }
 }
 

@@ -40,8 +40,8 @@
 #include "kernel_sim/vfs.h"
 #include "model/copy.h"
 #include "model/signals.h"
-#include "model/syscall_table.h"
 #include "model/sys_result.h"
+#include "model/syscall_table.h"
 #include "model/uapi.h"
 #include "model/user_memory.h"
 
@@ -60,12 +60,12 @@ inline constexpr size_t kMaxSignalFrames = 64;
 
 struct KernelConfig {
   uint64_t seed = 1;
-  bool explain = false;       // dynamic reasons and kernel notes
-  bool action_cache = true;   // consult the constant-action cache (tests turn it off)
+  bool explain = false;      // dynamic reasons and kernel notes
+  bool action_cache = true;  // consult the constant-action cache (tests turn it off)
   uint64_t recording_handler = kRecordingHandler;
   std::string scratch_path = "/tmp/sclab-000000";
-  uint64_t step_budget = 1'000'000;  // scheduling steps before the run is stopped
-  Pid runner_pid = 100;              // tasks get runner_pid + 1, + 2, ...
+  uint64_t step_budget = 1'000'000;                   // scheduling steps before the run is stopped
+  Pid runner_pid = 100;                               // tasks get runner_pid + 1, + 2, ...
   model::UserMemoryOptions memory{0x10000000, 4, 1};  // the buffer slots of docs/execution.md
 };
 
@@ -178,7 +178,7 @@ class Kernel {
   enum class ForceHandler : uint8_t { kCurrent, kDfl, kExit };
 
   // --- kernel.cc: tables, scheduler, wait queues, files, notes ------------------
-  Task* TaskOf(Pid tid) const;      // any task ever created (SCLAB_CHECK)
+  Task* TaskOf(Pid tid) const;        // any task ever created (SCLAB_CHECK)
   Task* FindTaskVpid(Pid pid) const;  // find_task_by_vpid(): not yet released
   Process* ProcessOf(Pid pid) const;
   Pid AllocPid();
@@ -292,7 +292,7 @@ class Kernel {
   // --- seccomp.cc ---------------------------------------------------------------
   Verdict SecureComputing(Task* t);
   Verdict SeccompFilterAction(Task* t, int nr);
-  uint32_t RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match);
+  uint32_t RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match) const;
   void ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump);
   void GetSeccompFilter(Task* t);
   void FilterOrphan(Filter* f);
@@ -360,8 +360,9 @@ class Kernel {
   KernelConfig config_;
   Rng ids_rng_;
   Vfs vfs_;
-  std::vector<std::unique_ptr<Task>> tasks_;          // index: tid - runner_pid - 1
-  std::vector<std::unique_ptr<Process>> processes_;  // index: pid - runner_pid - 1 (null: not a leader)
+  std::vector<std::unique_ptr<Task>> tasks_;  // index: tid - runner_pid - 1
+  std::vector<std::unique_ptr<Process>>
+      processes_;  // index: pid - runner_pid - 1 (null: not a leader)
   std::unique_ptr<Process> runner_;
   Pid next_pid_ = 0;
   Task* runq_head_ = nullptr;

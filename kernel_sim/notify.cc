@@ -24,7 +24,8 @@ constexpr uint64_t Bit(int sig) { return 1ULL << (sig - 1); }
 
 // Unlink takes `t` off one of a listener's two intrusive lists (`prev`/`next` name
 // the links of that list inside Notification).
-void Unlink(Task* t, Task** head, Task** tail, Task* Notification::*prev, Task* Notification::*next) {
+void Unlink(Task* t, Task** head, Task** tail, Task* Notification::*prev,
+            Task* Notification::*next) {
   Notification& n = t->notif;
   if (n.*prev != nullptr) {
     ((n.*prev)->notif).*next = n.*next;
@@ -89,9 +90,15 @@ void Kernel::ListAddTail(Listener* l, Task* t) {
 
 void Kernel::ListDel(Listener* l, Task* t) {
   Notification& n = t->notif;
-  if (!n.listed) return;
-  if (n.state == NotifyState::kInit) InitListDel(l, t);
-  if (n.state == NotifyState::kSent) --l->sent;
+  if (!n.listed) {
+    return;
+  }
+  if (n.state == NotifyState::kInit) {
+    InitListDel(l, t);
+  }
+  if (n.state == NotifyState::kSent) {
+    --l->sent;
+  }
   Unlink(t, &l->head, &l->tail, &Notification::prev, &Notification::next);
   n.listed = false;
   --l->count;
@@ -103,7 +110,9 @@ void Kernel::ListDel(Listener* l, Task* t) {
 void Kernel::InitListAdd(Listener* l, Task* t) {
   Notification& n = t->notif;
   Task* after = l->init_tail;
-  while (after != nullptr && after->notif.seq > n.seq) after = after->notif.init_prev;
+  while (after != nullptr && after->notif.seq > n.seq) {
+    after = after->notif.init_prev;
+  }
   n.init_prev = after;
   n.init_next = after != nullptr ? after->notif.init_next : l->init_head;
   if (n.init_next != nullptr) {
@@ -121,37 +130,55 @@ void Kernel::InitListAdd(Listener* l, Task* t) {
 
 void Kernel::InitListDel(Listener* l, Task* t) {
   Notification& n = t->notif;
-  if (!n.on_init_list) return;
+  if (!n.on_init_list) {
+    return;
+  }
   Unlink(t, &l->init_head, &l->init_tail, &Notification::init_prev, &Notification::init_next);
   n.on_init_list = false;
 }
 
 void Kernel::SetNotifyState(Listener* l, Task* t, NotifyState state) {
   Notification& n = t->notif;
-  if (n.state == state) return;
-  if (n.state == NotifyState::kInit) InitListDel(l, t);
-  if (n.state == NotifyState::kSent) --l->sent;
+  if (n.state == state) {
+    return;
+  }
+  if (n.state == NotifyState::kInit) {
+    InitListDel(l, t);
+  }
+  if (n.state == NotifyState::kSent) {
+    --l->sent;
+  }
   n.state = state;
-  if (state == NotifyState::kInit) InitListAdd(l, t);
-  if (state == NotifyState::kSent) ++l->sent;
+  if (state == NotifyState::kInit) {
+    InitListAdd(l, t);
+  }
+  if (state == NotifyState::kSent) {
+    ++l->sent;
+  }
 }
 
 void Kernel::CompleteNotification(Task* target) {
   ++target->notif.ready.done;
-  if (target->state == TaskState::kSleeping && target->wait == WaitKind::kNotifyReply) WakeUp(target);
+  if (target->state == TaskState::kSleeping && target->wait == WaitKind::kNotifyReply) {
+    WakeUp(target);
+  }
 }
 
 void Kernel::CompleteAddfd(AddfdRequest* addfd) {
   ++addfd->completion.done;
   Task* owner = addfd->owner;
-  if (owner->state == TaskState::kSleeping && owner->wait == WaitKind::kNotifyAddfd) WakeUp(owner);
+  if (owner->state == TaskState::kSleeping && owner->wait == WaitKind::kNotifyAddfd) {
+    WakeUp(owner);
+  }
 }
 
 // Models kernel/seccomp.c seccomp_notify_detach(): every notification not yet
 // REPLIED is answered -ENOSYS; the listener state goes away.
 void Kernel::NotifyDetach(Filter* filter) {
   Listener* l = filter->notif.get();
-  if (l == nullptr) return;
+  if (l == nullptr) {
+    return;
+  }
   Task* t = l->head;
   while (t != nullptr) {
     Task* next = t->notif.next;
@@ -166,7 +193,10 @@ void Kernel::NotifyDetach(Filter* filter) {
       n.state = NotifyState::kReplied;
       n.error = -model::kENOSYS.value;
       n.val = 0;
-      if (explain()) Note("seccomp_notify_detach: notification " + Hex(n.id) + " of tid " + std::to_string(t->tid) + " answered ENOSYS");
+      if (explain()) {
+        Note("seccomp_notify_detach: notification " + Hex(n.id) + " of tid " +
+             std::to_string(t->tid) + " answered ENOSYS");
+      }
       CompleteNotification(t);
     }
     t = next;
@@ -177,8 +207,12 @@ void Kernel::NotifyDetach(Filter* filter) {
 // Models kernel/seccomp.c seccomp_do_user_notification(), up to the first wait.
 Kernel::Verdict Kernel::DoUserNotification(Task* t, Filter* match, const bpf::SeccompData& sd) {
   if (match->notif == nullptr) {
-    SetReturn(t, -model::kENOSYS.value, "seccomp_do_user_notification: the matching filter has no listener");
-    if (explain()) t->reason = "seccomp_do_user_notification: " + FilterLabel(t, match) + " returned NOTIFY but has no listener";
+    SetReturn(t, -model::kENOSYS.value,
+              "seccomp_do_user_notification: the matching filter has no listener");
+    if (explain()) {
+      t->reason = "seccomp_do_user_notification: " + FilterLabel(t, match) +
+                  " returned NOTIFY but has no listener";
+    }
     return Verdict::kSkip;
   }
   Listener* l = match->notif.get();
@@ -190,7 +224,10 @@ Kernel::Verdict Kernel::DoUserNotification(Task* t, Filter* match, const bpf::Se
   n.id = l->next_id++;
   ListAddTail(l, t);
   ++l->requests;
-  if (explain()) Note("seccomp_do_user_notification: tid " + std::to_string(t->tid) + " queued notification " + Hex(n.id) + " for " + SyscallName(sd.nr) + " on " + FilterLabel(t, match));
+  if (explain()) {
+    Note("seccomp_do_user_notification: tid " + std::to_string(t->tid) + " queued notification " +
+         Hex(n.id) + " for " + SyscallName(sd.nr) + " on " + FilterLabel(t, match));
+  }
   WakeQueue(&match->wqh, kPollIn | kPollRdNorm);
   WakePollers();
   return ContinueUserNotification(t);
@@ -216,13 +253,21 @@ Kernel::Verdict Kernel::ContinueUserNotification(Task* t) {
     }
     if (err) {
       // Received meanwhile with WAIT_KILLABLE_RECV: wait again, killable only.
-      if (!killable && match->wait_killable_recv && n.state == NotifyState::kSent) continue;
-      if (n.state == NotifyState::kReplied) break;
+      if (!killable && match->wait_killable_recv && n.state == NotifyState::kSent) {
+        continue;
+      }
+      if (n.state == NotifyState::kReplied) {
+        break;
+      }
       interrupted = true;
       break;
     }
-    if (n.addfd != nullptr) HandleAddfd(t, n.addfd);
-    if (n.state == NotifyState::kReplied) break;
+    if (n.addfd != nullptr) {
+      HandleAddfd(t, n.addfd);
+    }
+    if (n.state == NotifyState::kReplied) {
+      break;
+    }
   }
   int64_t ret = 0;
   int32_t err = 0;
@@ -238,7 +283,9 @@ Kernel::Verdict Kernel::ContinueUserNotification(Task* t) {
   while (n.addfd != nullptr) {
     AddfdRequest* a = n.addfd;
     n.addfd = a->next;
-    if (n.addfd != nullptr) n.addfd->prev = nullptr;
+    if (n.addfd != nullptr) {
+      n.addfd->prev = nullptr;
+    }
     a->next = nullptr;
     a->prev = nullptr;
     a->listed = false;
@@ -246,20 +293,29 @@ Kernel::Verdict Kernel::ContinueUserNotification(Task* t) {
     CompleteAddfd(a);
   }
   const bool was_listed = n.listed;
-  if (match->notif != nullptr) ListDel(match->notif.get(), t);
+  if (match->notif != nullptr) {
+    ListDel(match->notif.get(), t);
+  }
   n.active = false;
   if (explain()) {
     if (interrupted) {
-      Note("seccomp_do_user_notification: notification " + Hex(n.id) + " of tid " + std::to_string(t->tid) + " withdrawn (signal)");
-      t->reason = "seccomp_do_user_notification: notification " + Hex(n.id) + " interrupted by a signal";
+      Note("seccomp_do_user_notification: notification " + Hex(n.id) + " of tid " +
+           std::to_string(t->tid) + " withdrawn (signal)");
+      t->reason =
+          "seccomp_do_user_notification: notification " + Hex(n.id) + " interrupted by a signal";
     } else if ((flags & kUserNotifFlagContinue) != 0) {
-      Note("seccomp_do_user_notification: tid " + std::to_string(t->tid) + " continues its syscall (notification " + Hex(n.id) + ")");
+      Note("seccomp_do_user_notification: tid " + std::to_string(t->tid) +
+           " continues its syscall (notification " + Hex(n.id) + ")");
       t->reason.clear();
     } else {
-      t->reason = "seccomp_do_user_notification: notification " + Hex(n.id) + (was_listed || match->notif != nullptr ? " replied" : " answered") + " error=" + std::to_string(err) + " val=" + std::to_string(ret);
+      t->reason = "seccomp_do_user_notification: notification " + Hex(n.id) +
+                  (was_listed || match->notif != nullptr ? " replied" : " answered") +
+                  " error=" + std::to_string(err) + " val=" + std::to_string(ret);
     }
   }
-  if ((flags & kUserNotifFlagContinue) != 0) return Verdict::kRun;
+  if ((flags & kUserNotifFlagContinue) != 0) {
+    return Verdict::kRun;
+  }
   if (interrupted) {
     SetReturn(t, err, "seccomp_do_user_notification: interrupted by a signal");
   } else if (!was_listed && err == -model::kENOSYS.value && ret == 0) {
@@ -280,7 +336,9 @@ void Kernel::HandleAddfd(Task* target, AddfdRequest* addfd) {
   } else {
     n.addfd = addfd->next;
   }
-  if (addfd->next != nullptr) addfd->next->prev = addfd->prev;
+  if (addfd->next != nullptr) {
+    addfd->next->prev = addfd->prev;
+  }
   addfd->next = nullptr;
   addfd->prev = nullptr;
   addfd->listed = false;
@@ -302,7 +360,9 @@ void Kernel::HandleAddfd(Task* target, AddfdRequest* addfd) {
   } else {
     FileGet(addfd->file);
     File* old = p->fds.Replace(addfd->fd, addfd->file, cloexec);  // do_dup2()
-    if (old != nullptr) FilePut(old);
+    if (old != nullptr) {
+      FilePut(old);
+    }
     fd = addfd->fd;
   }
   addfd->ret = fd;
@@ -321,13 +381,18 @@ void Kernel::HandleAddfd(Task* target, AddfdRequest* addfd) {
     }
   }
   if (explain()) {
-    Note("seccomp_handle_addfd: tid " + std::to_string(target->tid) + (fd >= 0 ? " installed fd " + std::to_string(fd) : " failed to install: " + std::to_string(fd)) + " (notification " + Hex(n.id) + ")");
+    Note("seccomp_handle_addfd: tid " + std::to_string(target->tid) +
+         (fd >= 0 ? " installed fd " + std::to_string(fd)
+                  : " failed to install: " + std::to_string(fd)) +
+         " (notification " + Hex(n.id) + ")");
   }
   CompleteAddfd(addfd);
 }
 
 void Kernel::ReleaseScratchFile(Task* t) {
-  if (t->scratch.file == nullptr) return;
+  if (t->scratch.file == nullptr) {
+    return;
+  }
   File* f = t->scratch.file;
   t->scratch.file = nullptr;
   FilePut(f);
@@ -366,7 +431,8 @@ Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg)
 
 // Models kernel/seccomp.c seccomp_notify_recv(): the all-zero buffer check first.
 Kernel::SysRet Kernel::NotifyRecv(Task* t) {
-  auto zeroed = model::CheckZeroedUser(t->proc->mem, &copies_, t->scratch.addr, kSizeofSeccompNotif);
+  auto zeroed =
+      model::CheckZeroedUser(t->proc->mem, &copies_, t->scratch.addr, kSizeofSeccompNotif);
   if (!zeroed.ok()) {
     ReleaseScratchFile(t);
     return Fail(model::kEFAULT, "seccomp_notify_recv: check_zeroed_user faulted");
@@ -424,9 +490,14 @@ Kernel::SysRet Kernel::ContinueRecv(Task* t) {
   unotif.data.nr = k->notif.data.nr;
   unotif.data.arch = k->notif.data.arch;
   unotif.data.instruction_pointer = k->notif.data.instruction_pointer;
-  for (size_t i = 0; i < 6; ++i) unotif.data.args[i] = k->notif.data.args[i];
+  for (size_t i = 0; i < 6; ++i) {
+    unotif.data.args[i] = k->notif.data.args[i];
+  }
   SetNotifyState(l, k, NotifyState::kSent);
-  if (explain()) Note("seccomp_notify_recv: tid " + std::to_string(t->tid) + " received notification " + Hex(unotif.id) + " from tid " + std::to_string(k->tid));
+  if (explain()) {
+    Note("seccomp_notify_recv: tid " + std::to_string(t->tid) + " received notification " +
+         Hex(unotif.id) + " from tid " + std::to_string(k->tid));
+  }
   WakeQueue(&filter->wqh, kPollOut | kPollWrNorm);
   WakePollers();
   if (!PutUser(t, t->scratch.addr, unotif).ok()) {
@@ -434,15 +505,21 @@ Kernel::SysRet Kernel::ContinueRecv(Task* t) {
     // interruptibly if it was waiting killably.
     Task* again = l->by_id.Find(unotif.id);
     if (again != nullptr) {
-      if (filter->wait_killable_recv && again->notif.state == NotifyState::kSent) CompleteNotification(again);
+      if (filter->wait_killable_recv && again->notif.state == NotifyState::kSent) {
+        CompleteNotification(again);
+      }
       SetNotifyState(l, again, NotifyState::kInit);
       ++l->requests;
-      if (explain()) Note("seccomp_notify_recv: copy-out faulted; notification " + Hex(unotif.id) + " is INIT again");
+      if (explain()) {
+        Note("seccomp_notify_recv: copy-out faulted; notification " + Hex(unotif.id) +
+             " is INIT again");
+      }
       WakeQueue(&filter->wqh, kPollIn | kPollRdNorm);
       WakePollers();
     }
     ReleaseScratchFile(t);
-    return Fail(model::kEFAULT, "seccomp_notify_recv: copy_to_user faulted; the notification is INIT again");
+    return Fail(model::kEFAULT,
+                "seccomp_notify_recv: copy_to_user faulted; the notification is INIT again");
   }
   ReleaseScratchFile(t);
   return Value(0);
@@ -451,7 +528,9 @@ Kernel::SysRet Kernel::ContinueRecv(Task* t) {
 // Models kernel/seccomp.c seccomp_notify_send(); checks in the kernel's order.
 Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
   model::seccomp_notif_resp resp{};
-  if (!GetUser(t, buf, &resp).ok()) return Fail(model::kEFAULT, "seccomp_notify_send: copy_from_user faulted");
+  if (!GetUser(t, buf, &resp).ok()) {
+    return Fail(model::kEFAULT, "seccomp_notify_send: copy_from_user faulted");
+  }
   if ((resp.flags & ~kUserNotifFlagContinue) != 0) {
     return Fail(model::kEINVAL, "seccomp_notify_send: flags other than CONTINUE");
   }
@@ -460,7 +539,9 @@ Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
   }
   Listener* l = filter->notif.get();
   Task* k = l->by_id.Find(resp.id);
-  if (k == nullptr) return Fail(model::kENOENT, "seccomp_notify_send: no notification with that id");
+  if (k == nullptr) {
+    return Fail(model::kENOENT, "seccomp_notify_send: no notification with that id");
+  }
   if (k->notif.state != NotifyState::kSent) {
     return Fail(model::kEINPROGRESS, "seccomp_notify_send: the notification is not in state SENT");
   }
@@ -468,7 +549,13 @@ Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
   k->notif.error = resp.error;
   k->notif.val = resp.val;
   k->notif.flags = resp.flags;
-  if (explain()) Note("seccomp_notify_send: tid " + std::to_string(t->tid) + " replied to notification " + Hex(resp.id) + ((resp.flags & kUserNotifFlagContinue) != 0 ? " CONTINUE" : " error=" + std::to_string(resp.error) + " val=" + std::to_string(resp.val)));
+  if (explain()) {
+    Note("seccomp_notify_send: tid " + std::to_string(t->tid) + " replied to notification " +
+         Hex(resp.id) +
+         ((resp.flags & kUserNotifFlagContinue) != 0
+              ? " CONTINUE"
+              : " error=" + std::to_string(resp.error) + " val=" + std::to_string(resp.val)));
+  }
   CompleteNotification(k);
   return Value(0);
 }
@@ -476,24 +563,39 @@ Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
 // Models kernel/seccomp.c seccomp_notify_id_valid(): 0 only while SENT.
 Kernel::SysRet Kernel::NotifyIdValid(Task* t, Filter* filter, uint64_t buf) {
   uint64_t id = 0;
-  if (!GetUser(t, buf, &id).ok()) return Fail(model::kEFAULT, "seccomp_notify_id_valid: copy_from_user faulted");
+  if (!GetUser(t, buf, &id).ok()) {
+    return Fail(model::kEFAULT, "seccomp_notify_id_valid: copy_from_user faulted");
+  }
   const Task* k = filter->notif->by_id.Find(id);
-  if (k != nullptr && k->notif.state == NotifyState::kSent) return Value(0);
-  return Fail(model::kENOENT, "seccomp_notify_id_valid: no notification in state SENT with that id");
+  if (k != nullptr && k->notif.state == NotifyState::kSent) {
+    return Value(0);
+  }
+  return Fail(model::kENOENT,
+              "seccomp_notify_id_valid: no notification in state SENT with that id");
 }
 
 // Models kernel/seccomp.c seccomp_notify_set_flags().
 Kernel::SysRet Kernel::NotifySetFlags(Filter* filter, uint64_t flags) {
-  if ((flags & ~kUserNotifFdSyncWakeUp) != 0) return Fail(model::kEINVAL, "seccomp_notify_set_flags: unknown flag");
+  if ((flags & ~kUserNotifFdSyncWakeUp) != 0) {
+    return Fail(model::kEINVAL, "seccomp_notify_set_flags: unknown flag");
+  }
   filter->notif->flags = flags;
   return Value(0);
 }
 
 const char* Kernel::AddfdWhy(int ret) {
-  if (ret == -model::kEMFILE.value) return "receive_fd: the target's RLIMIT_NOFILE is exhausted";
-  if (ret == -model::kEBADF.value) return "replace_fd: newfd is beyond the target's RLIMIT_NOFILE";
-  if (ret == -model::kESRCH.value) return "seccomp_do_user_notification: the target's call ended before it took the request";
-  if (ret == -model::kERESTARTSYS.value) return "seccomp_notify_addfd: interrupted by a signal";
+  if (ret == -model::kEMFILE.value) {
+    return "receive_fd: the target's RLIMIT_NOFILE is exhausted";
+  }
+  if (ret == -model::kEBADF.value) {
+    return "replace_fd: newfd is beyond the target's RLIMIT_NOFILE";
+  }
+  if (ret == -model::kESRCH.value) {
+    return "seccomp_do_user_notification: the target's call ended before it took the request";
+  }
+  if (ret == -model::kERESTARTSYS.value) {
+    return "seccomp_notify_addfd: interrupted by a signal";
+  }
   return "seccomp_handle_addfd: the target failed";
 }
 
@@ -504,7 +606,8 @@ Kernel::SysRet Kernel::NotifyAddfd(Task* t, Filter* filter, uint64_t uaddfd, uin
     return Fail(model::kEINVAL, "seccomp_notify_addfd: size below VER0 or not below PAGE_SIZE");
   }
   model::seccomp_notif_addfd addfd{};
-  auto copied = model::CopyStructFromUser(t->proc->mem, &copies_, model::BytesOf(addfd), uaddfd, size);
+  auto copied =
+      model::CopyStructFromUser(t->proc->mem, &copies_, model::BytesOf(addfd), uaddfd, size);
   if (!copied.ok()) {
     ReleaseScratchFile(t);
     return copied.failure();
@@ -522,7 +625,9 @@ Kernel::SysRet Kernel::NotifyAddfd(Task* t, Filter* filter, uint64_t uaddfd, uin
     return Fail(model::kEINVAL, "seccomp_notify_addfd: newfd without SETFD");
   }
   File* src = t->proc->fds.Get(static_cast<int>(addfd.srcfd));
-  if (addfd.srcfd >= static_cast<uint32_t>(kRlimitNofile)) src = nullptr;
+  if (addfd.srcfd >= static_cast<uint32_t>(kRlimitNofile)) {
+    src = nullptr;
+  }
   if (src == nullptr || (src->f_mode & kFmodePath) != 0) {  // fget() refuses O_PATH files
     ReleaseScratchFile(t);
     return Fail(model::kEBADF, "seccomp_notify_addfd: srcfd is not an open file");
@@ -556,9 +661,14 @@ Kernel::SysRet Kernel::NotifyAddfd(Task* t, Filter* filter, uint64_t uaddfd, uin
   req.target = k;
   req.listed = true;
   req.next = k->notif.addfd;  // list_add(): at the head
-  if (req.next != nullptr) req.next->prev = &req;
+  if (req.next != nullptr) {
+    req.next->prev = &req;
+  }
   k->notif.addfd = &req;
-  if (explain()) Note("seccomp_notify_addfd: tid " + std::to_string(t->tid) + " queued fd " + std::to_string(addfd.srcfd) + " for notification " + Hex(addfd.id));
+  if (explain()) {
+    Note("seccomp_notify_addfd: tid " + std::to_string(t->tid) + " queued fd " +
+         std::to_string(addfd.srcfd) + " for notification " + Hex(addfd.id));
+  }
   CompleteNotification(k);
   return ContinueAddfd(t);
 }
@@ -580,7 +690,9 @@ Kernel::SysRet Kernel::ContinueAddfd(Task* t) {
       } else {
         n.addfd = req.next;
       }
-      if (req.next != nullptr) req.next->prev = req.prev;
+      if (req.next != nullptr) {
+        req.next->prev = req.prev;
+      }
       req.listed = false;
       ret = -model::kERESTARTSYS.value;
     }
@@ -592,7 +704,9 @@ Kernel::SysRet Kernel::ContinueAddfd(Task* t) {
   req.file = nullptr;
   FilePut(src);
   ReleaseScratchFile(t);
-  if (ret < 0) return Fail(model::Errno{-ret}, AddfdWhy(ret));
+  if (ret < 0) {
+    return Fail(model::Errno{-ret}, AddfdWhy(ret));
+  }
   return Value(ret);
 }
 
@@ -600,13 +714,21 @@ Kernel::SysRet Kernel::ContinueAddfd(Task* t) {
 uint32_t Kernel::NotifyPoll(const File* f) const {
   const Filter* filter = f->filter;
   uint32_t ret = 0;
-  if (filter == nullptr) return ret;
+  if (filter == nullptr) {
+    return ret;
+  }
   const Listener* l = filter->notif.get();
   if (l != nullptr) {
-    if (l->init_head != nullptr) ret |= kPollIn | kPollRdNorm;
-    if (l->sent > 0) ret |= kPollOut | kPollWrNorm;
+    if (l->init_head != nullptr) {
+      ret |= kPollIn | kPollRdNorm;
+    }
+    if (l->sent > 0) {
+      ret |= kPollOut | kPollWrNorm;
+    }
   }
-  if (filter->users == 0) ret |= kPollHup;
+  if (filter->users == 0) {
+    ret |= kPollHup;
+  }
   return ret;
 }
 

@@ -16,10 +16,16 @@ Kernel::SysRet Kernel::SysGetppid(Task* t) { return Value(t->proc->parent->pid);
 // Models kernel/sys.c getpgid(): 0 is the caller; any live or zombie task's tid works.
 Kernel::SysRet Kernel::SysGetpgid(Task* t) {
   const auto pid = static_cast<int32_t>(t->regs.args[0]);
-  if (pid == 0) return Value(t->proc->pgid);
-  if (pid == config_.runner_pid) return Value(runner_->pgid);
+  if (pid == 0) {
+    return Value(t->proc->pgid);
+  }
+  if (pid == config_.runner_pid) {
+    return Value(runner_->pgid);
+  }
   const Task* p = FindTaskVpid(pid);
-  if (p == nullptr) return Fail(model::kESRCH, "getpgid: find_task_by_vpid found no task");
+  if (p == nullptr) {
+    return Fail(model::kESRCH, "getpgid: find_task_by_vpid found no task");
+  }
   return Value(p->proc->pgid);
 }
 

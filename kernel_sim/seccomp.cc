@@ -29,9 +29,13 @@ namespace {
 constexpr uint32_t kMaxInsnsPerPath = 32768;  // MAX_INSNS_PER_PATH: 256 KiB / 8
 
 bool IsAncestor(const Filter* parent, const Filter* child) {
-  if (parent == nullptr) return true;
+  if (parent == nullptr) {
+    return true;
+  }
   for (; child != nullptr; child = child->prev) {
-    if (child == parent) return true;
+    if (child == parent) {
+      return true;
+    }
   }
   return false;
 }
@@ -45,11 +49,15 @@ std::string Kernel::FilterLabel(const Task* t, const Filter* f) const {
     size_t pos = 0;
     for (const Filter* w = t->filter; w != nullptr; w = w->prev) {
       ++depth;
-      if (w == f) pos = depth;
+      if (w == f) {
+        pos = depth;
+      }
     }
     if (pos != 0) {
       label += " (" + std::to_string(depth - pos + 1) + " of " + std::to_string(depth);
-      if (pos == 1) label += ", newest";
+      if (pos == 1) {
+        label += ", newest";
+      }
       label += ")";
     }
   }
@@ -68,7 +76,10 @@ Kernel::Verdict Kernel::SecureComputing(Task* t) {
         return Verdict::kRun;
       }
       t->mode = SeccompMode::kDead;
-      if (explain()) Note("__secure_computing_strict: tid " + std::to_string(t->tid) + " called " + SyscallName(nr) + " in strict mode: SIGKILL");
+      if (explain()) {
+        Note("__secure_computing_strict: tid " + std::to_string(t->tid) + " called " +
+             SyscallName(nr) + " in strict mode: SIGKILL");
+      }
       DoExit(t, model::kSigKill);
       return Verdict::kDead;
     case SeccompMode::kFilter:
@@ -83,11 +94,15 @@ Kernel::Verdict Kernel::SecureComputing(Task* t) {
 }
 
 // Models kernel/seccomp.c seccomp_run_filters().
-uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match) {
+uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match) const {
   Filter* f = t->filter;
-  if (f == nullptr) return bpf::kRetKillProcess;
+  if (f == nullptr) {
+    return bpf::kRetKillProcess;
+  }
   if (config_.action_cache) {
-    if (f->cache.Allows(sd.arch, sd.nr)) return bpf::kRetAllow;
+    if (f->cache.Allows(sd.arch, sd.nr)) {
+      return bpf::kRetAllow;
+    }
   } else if (sd.arch == kAuditArchX86_64 && (sd.nr == kNrUretprobe || sd.nr == kNrUprobe)) {
     return bpf::kRetAllow;  // the 6.18 uprobe exception is part of the cache, kept without it
   }
@@ -121,26 +136,32 @@ Kernel::Verdict Kernel::SeccompFilterAction(Task* t, int nr) {
   sd.nr = nr;
   sd.arch = kAuditArchX86_64;
   sd.instruction_pointer = t->ip;
-  for (size_t i = 0; i < 6; ++i) sd.args[i] = t->regs.args[i];
+  for (size_t i = 0; i < 6; ++i) {
+    sd.args[i] = t->regs.args[i];
+  }
   Filter* match = nullptr;
   const uint32_t ret = RunFilters(t, sd, &match);
   uint32_t data = bpf::DataOf(ret);
   const uint32_t action = bpf::ActionOf(ret);
   if (explain()) {
     if (match != nullptr) {
-      t->reason = "seccomp_run_filters: " + FilterLabel(t, match) + " returned " + bpf::FormatAction(ret);
+      t->reason =
+          "seccomp_run_filters: " + FilterLabel(t, match) + " returned " + bpf::FormatAction(ret);
     } else if (action == bpf::kRetAllow) {
       t->reason.clear();  // the syscall's own result explains itself
     }
   }
   switch (action) {
     case bpf::kRetErrno:
-      if (data > static_cast<uint32_t>(model::kMaxErrno)) data = static_cast<uint32_t>(model::kMaxErrno);
+      if (data > static_cast<uint32_t>(model::kMaxErrno)) {
+        data = static_cast<uint32_t>(model::kMaxErrno);
+      }
       SetReturn(t, -static_cast<int64_t>(data), "__seccomp_filter: SECCOMP_RET_ERRNO");
       return Verdict::kSkip;
     case bpf::kRetTrap:
       // syscall_rollback(): the return register holds the syscall number again.
-      SetReturn(t, t->regs.orig_ax, "__seccomp_filter: SECCOMP_RET_TRAP (rolled back: the call returns its number)");
+      SetReturn(t, t->regs.orig_ax,
+                "__seccomp_filter: SECCOMP_RET_TRAP (rolled back: the call returns its number)");
       ForceSigSeccomp(t, nr, data, false);
       return Verdict::kSkip;
     case bpf::kRetTrace:
@@ -156,9 +177,13 @@ Kernel::Verdict Kernel::SeccompFilterAction(Task* t, int nr) {
   }
   // KILL_THREAD, KILL_PROCESS, and every unknown action.
   t->mode = SeccompMode::kDead;
-  if (explain()) Note("__seccomp_filter: tid " + std::to_string(t->tid) + " " + SyscallName(nr) + " -> " + bpf::FormatAction(ret));
+  if (explain()) {
+    Note("__seccomp_filter: tid " + std::to_string(t->tid) + " " + SyscallName(nr) + " -> " +
+         bpf::FormatAction(ret));
+  }
   if (action != bpf::kRetKillThread || t->proc->live == 1) {
-    SetReturn(t, t->regs.orig_ax, "__seccomp_filter: SECCOMP_RET_KILL_PROCESS (or KILL_THREAD of the last thread)");
+    SetReturn(t, t->regs.orig_ax,
+              "__seccomp_filter: SECCOMP_RET_KILL_PROCESS (or KILL_THREAD of the last thread)");
     ForceSigSeccomp(t, nr, data, true);
     return Verdict::kSkip;
   }
@@ -168,7 +193,9 @@ Kernel::Verdict Kernel::SeccompFilterAction(Task* t, int nr) {
 
 // Models kernel/seccomp.c get_seccomp_filter().
 void Kernel::GetSeccompFilter(Task* t) {
-  if (t->filter == nullptr) return;
+  if (t->filter == nullptr) {
+    return;
+  }
   ++t->filter->refs;
   ++t->filter->users;
 }
@@ -177,7 +204,9 @@ void Kernel::GetSeccompFilter(Task* t) {
 // more wakes its pollers with EPOLLHUP, and its parent loses a user.
 void Kernel::FilterOrphan(Filter* f) {
   while (f != nullptr && --f->users == 0) {
-    if (explain()) Note("__seccomp_filter_orphan: " + FilterLabel(nullptr, f) + " has no users (POLLHUP)");
+    if (explain()) {
+      Note("__seccomp_filter_orphan: " + FilterLabel(nullptr, f) + " has no users (POLLHUP)");
+    }
     WakeQueue(&f->wqh, kPollHup);
     WakePollers();
     f = f->prev;
@@ -208,35 +237,51 @@ void Kernel::SeccompFilterRelease(Task* t) {
 }
 
 Kernel::SysRet Kernel::SysSeccomp(Task* t) {
-  return DoSeccomp(t, static_cast<uint32_t>(t->regs.args[0]), static_cast<uint32_t>(t->regs.args[1]),
-                   t->regs.args[2]);
+  return DoSeccomp(t, static_cast<uint32_t>(t->regs.args[0]),
+                   static_cast<uint32_t>(t->regs.args[1]), t->regs.args[2]);
 }
 
 // Models kernel/seccomp.c do_seccomp().
 Kernel::SysRet Kernel::DoSeccomp(Task* t, uint32_t op, uint32_t flags, uint64_t uargs) {
   switch (op) {
     case kSeccompSetModeStrict:
-      if (flags != 0 || uargs != 0) return Fail(model::kEINVAL, "do_seccomp: SET_MODE_STRICT with flags or args");
+      if (flags != 0 || uargs != 0) {
+        return Fail(model::kEINVAL, "do_seccomp: SET_MODE_STRICT with flags or args");
+      }
       return SetModeStrict(t);
     case kSeccompSetModeFilter:
       return SetModeFilter(t, flags, uargs);
     case kSeccompGetActionAvail: {
-      if (flags != 0) return Fail(model::kEINVAL, "do_seccomp: GET_ACTION_AVAIL with flags");
+      if (flags != 0) {
+        return Fail(model::kEINVAL, "do_seccomp: GET_ACTION_AVAIL with flags");
+      }
       uint32_t action = 0;
-      if (!GetUser(t, uargs, &action).ok()) return Fail(model::kEFAULT, "seccomp_get_action_avail: copy_from_user faulted");
+      if (!GetUser(t, uargs, &action).ok()) {
+        return Fail(model::kEFAULT, "seccomp_get_action_avail: copy_from_user faulted");
+      }
       switch (action) {
-        case bpf::kRetKillProcess: case bpf::kRetKillThread: case bpf::kRetTrap:
-        case bpf::kRetErrno: case bpf::kRetUserNotif: case bpf::kRetTrace:
-        case bpf::kRetLog: case bpf::kRetAllow:
+        case bpf::kRetKillProcess:
+        case bpf::kRetKillThread:
+        case bpf::kRetTrap:
+        case bpf::kRetErrno:
+        case bpf::kRetUserNotif:
+        case bpf::kRetTrace:
+        case bpf::kRetLog:
+        case bpf::kRetAllow:
           return Value(0);
         default:
           return Fail(model::kEOPNOTSUPP, "seccomp_get_action_avail: not exactly an action value");
       }
     }
     case kSeccompGetNotifSizes: {
-      if (flags != 0) return Fail(model::kEINVAL, "do_seccomp: GET_NOTIF_SIZES with flags");
-      const model::seccomp_notif_sizes sizes{kSizeofSeccompNotif, kSizeofSeccompNotifResp, kSizeofSeccompData};
-      if (!PutUser(t, uargs, sizes).ok()) return Fail(model::kEFAULT, "seccomp_get_notif_sizes: copy_to_user faulted");
+      if (flags != 0) {
+        return Fail(model::kEINVAL, "do_seccomp: GET_NOTIF_SIZES with flags");
+      }
+      const model::seccomp_notif_sizes sizes{kSizeofSeccompNotif, kSizeofSeccompNotifResp,
+                                             kSizeofSeccompData};
+      if (!PutUser(t, uargs, sizes).ok()) {
+        return Fail(model::kEFAULT, "seccomp_get_notif_sizes: copy_to_user faulted");
+      }
       return Value(0);
     }
     default:
@@ -266,15 +311,20 @@ model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uin
   if (!t->no_new_privs && !t->proc->cred.all_caps) {
     return Fail(model::kEACCES, "seccomp_prepare_filter: no NNP and no CAP_SYS_ADMIN");
   }
-  if (fprog.filter == 0) return Fail(model::kEINVAL, "bpf_check_basics_ok: NULL filter");
+  if (fprog.filter == 0) {
+    return Fail(model::kEINVAL, "bpf_check_basics_ok: NULL filter");
+  }
   std::vector<bpf::Insn> insns(fprog.len);
-  std::span<uint8_t> raw(reinterpret_cast<uint8_t*>(insns.data()), insns.size() * sizeof(bpf::Insn));
+  std::span<uint8_t> raw(reinterpret_cast<uint8_t*>(insns.data()),
+                         insns.size() * sizeof(bpf::Insn));
   if (!model::CopyFromUser(t->proc->mem, &copies_, raw, fprog.filter).ok()) {
     return Fail(model::kEFAULT, "bpf_prog_create_from_user: copy_from_user(insns) faulted");
   }
   auto validated = bpf::Validate(insns);
   if (!validated.ok()) {
-    if (explain()) t->reason = "bpf_check_classic/seccomp_check_filter: " + validated.error().Message();
+    if (explain()) {
+      t->reason = "bpf_check_classic/seccomp_check_filter: " + validated.error().Message();
+    }
     return Fail(model::kEINVAL, "bpf_check_classic/seccomp_check_filter: invalid program");
   }
   auto filter = std::make_unique<Filter>(std::move(validated).value());
@@ -285,7 +335,9 @@ model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uin
 // Models kernel/seccomp.c seccomp_set_mode_filter() with seccomp_attach_filter(),
 // seccomp_can_sync_threads() and seccomp_sync_threads(); checks in the kernel's order.
 Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
-  if ((flags & ~kFilterFlagMask) != 0) return Fail(model::kEINVAL, "seccomp_set_mode_filter: unknown flag bits");
+  if ((flags & ~kFilterFlagMask) != 0) {
+    return Fail(model::kEINVAL, "seccomp_set_mode_filter: unknown flag bits");
+  }
   if ((flags & kFilterFlagTsync) != 0 && (flags & kFilterFlagNewListener) != 0 &&
       (flags & kFilterFlagTsyncEsrch) == 0) {
     return Fail(model::kEINVAL, "seccomp_set_mode_filter: TSYNC|NEW_LISTENER without TSYNC_ESRCH");
@@ -294,15 +346,20 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
     return Fail(model::kEINVAL, "seccomp_set_mode_filter: WAIT_KILLABLE_RECV without NEW_LISTENER");
   }
   auto prepared_or = PrepareUserFilter(t, uargs);
-  if (!prepared_or.ok()) return prepared_or.failure();
+  if (!prepared_or.ok()) {
+    return prepared_or.failure();
+  }
   std::unique_ptr<Filter> prepared = std::move(prepared_or).value();
+  Filter* const raw = prepared.get();  // still valid on the failure path, where `prepared` owns it
   Process* p = t->proc;
 
   int listener = -1;
   File* listener_f = nullptr;
   if ((flags & kFilterFlagNewListener) != 0) {
     auto fd = AllocFd(p);  // get_unused_fd_flags(O_CLOEXEC)
-    if (!fd.ok()) return fd.failure();
+    if (!fd.ok()) {
+      return fd.failure();
+    }
     listener = fd.value();
     listener_f = InitListener(prepared.get());
   }
@@ -313,7 +370,9 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
     ret = Fail(model::kEINVAL, "seccomp_may_assign_mode: the task is in strict mode");
   } else if (prepared->notif != nullptr && [&] {
                for (const Filter* cur = t->filter; cur != nullptr; cur = cur->prev) {
-                 if (cur->notif != nullptr) return true;
+                 if (cur->notif != nullptr) {
+                   return true;
+                 }
                }
                return false;
              }()) {
@@ -329,7 +388,9 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
       ret = Fail(model::kENOMEM, "seccomp_attach_filter: the chain would pass MAX_INSNS_PER_PATH");
     } else if ((flags & kFilterFlagTsync) != 0) {
       for (Task* thread : p->threads) {  // seccomp_can_sync_threads()
-        if (thread == t || thread->exiting) continue;
+        if (thread == t || thread->exiting) {
+          continue;
+        }
         if (thread->mode == SeccompMode::kDisabled ||
             (thread->mode == SeccompMode::kFilter && IsAncestor(thread->filter, t->filter))) {
           continue;
@@ -339,10 +400,14 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
       }
       if (unsyncable != 0) {
         if ((flags & kFilterFlagTsyncEsrch) != 0) {
-          ret = Fail(model::kESRCH, "seccomp_can_sync_threads: a thread cannot be synchronized (TSYNC_ESRCH)");
+          ret = Fail(model::kESRCH,
+                     "seccomp_can_sync_threads: a thread cannot be synchronized (TSYNC_ESRCH)");
         } else {
           ret = Value(unsyncable);
-          if (explain()) t->reason = "seccomp_can_sync_threads: tid " + std::to_string(unsyncable) + " cannot be synchronized";
+          if (explain()) {
+            t->reason = "seccomp_can_sync_threads: tid " + std::to_string(unsyncable) +
+                        " cannot be synchronized";
+          }
         }
       }
     }
@@ -358,20 +423,30 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
       ++t->filter_count;
       if ((flags & kFilterFlagTsync) != 0) {  // seccomp_sync_threads()
         for (Task* thread : p->threads) {
-          if (thread == t || thread->exiting) continue;
+          if (thread == t || thread->exiting) {
+            continue;
+          }
           GetSeccompFilter(t);
           Filter* old = thread->filter;
           FilterOrphan(old);
           FilterPut(old);
           thread->filter = t->filter;
           thread->filter_count = t->filter_count;
-          if (t->no_new_privs) thread->no_new_privs = true;
-          if (thread->mode == SeccompMode::kDisabled) thread->mode = SeccompMode::kFilter;
+          if (t->no_new_privs) {
+            thread->no_new_privs = true;
+          }
+          if (thread->mode == SeccompMode::kDisabled) {
+            thread->mode = SeccompMode::kFilter;
+          }
         }
       }
       t->mode = SeccompMode::kFilter;  // seccomp_assign_mode()
       attached = true;
-      if (explain()) Note("seccomp_attach_filter: tid " + std::to_string(t->tid) + " attached " + FilterLabel(t, f) + " (" + std::to_string(f->prog.Length()) + " insns, " + std::to_string(f->prog.TranslatedLength()) + " translated)");
+      if (explain()) {
+        Note("seccomp_attach_filter: tid " + std::to_string(t->tid) + " attached " +
+             FilterLabel(t, f) + " (" + std::to_string(f->prog.Length()) + " insns, " +
+             std::to_string(f->prog.TranslatedLength()) + " translated)");
+      }
     }
   }
 
@@ -379,8 +454,8 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
     if (!attached) {
       listener_f->filter = nullptr;  // listener_f->private_data = NULL; fput(); put_unused_fd()
       FilePut(listener_f);
-      prepared->notif.reset();      // seccomp_notify_detach(prepared)
-      --prepared->refs;             // the listener file's reference dies with it
+      raw->notif.reset();  // seccomp_notify_detach(prepared)
+      --raw->refs;         // the listener file's reference dies with it
     } else {
       FdInstall(p, listener, listener_f, true);
       return Value(listener);
@@ -401,8 +476,12 @@ Kernel::SysRet Kernel::SysPrctl(Task* t) {
       return Value(static_cast<int64_t>(t->mode));
     case kPrSetSeccomp:
       // prctl_set_seccomp(): strict ignores arg3; there are no flags.
-      if (arg2 == kSeccompSetModeStrict + 1) return DoSeccomp(t, kSeccompSetModeStrict, 0, 0);
-      if (arg2 == kSeccompSetModeFilter + 1) return DoSeccomp(t, kSeccompSetModeFilter, 0, arg3);
+      if (arg2 == kSeccompSetModeStrict + 1) {
+        return DoSeccomp(t, kSeccompSetModeStrict, 0, 0);
+      }
+      if (arg2 == kSeccompSetModeFilter + 1) {
+        return DoSeccomp(t, kSeccompSetModeFilter, 0, arg3);
+      }
       return Fail(model::kEINVAL, "prctl_set_seccomp: mode is neither STRICT nor FILTER");
     case kPrSetNoNewPrivs:
       if (arg2 != 1 || arg3 != 0 || arg4 != 0 || arg5 != 0) {
@@ -416,7 +495,8 @@ Kernel::SysRet Kernel::SysPrctl(Task* t) {
       }
       return Value(t->no_new_privs ? 1 : 0);
     default:
-      return Fail(model::kEINVAL, "DIVERGES(kernel): prctl option not modelled (the kernel's default is EINVAL)");
+      return Fail(model::kEINVAL,
+                  "DIVERGES(kernel): prctl option not modelled (the kernel's default is EINVAL)");
   }
 }
 

@@ -86,16 +86,16 @@ struct Notification {
 struct AddfdRequest {
   bool listed = false;  // on a notification's list (list_empty() is !listed)
   File* file = nullptr;
-  int fd = 0;              // SETFD target number
-  uint32_t flags = 0;      // newfd_flags (O_CLOEXEC)
+  int fd = 0;          // SETFD target number
+  uint32_t flags = 0;  // newfd_flags (O_CLOEXEC)
   uint32_t ioctl_flags = 0;
   bool setfd = false;
   int ret = 0;
   Completion completion;
   AddfdRequest* next = nullptr;
   AddfdRequest* prev = nullptr;
-  Task* owner = nullptr;    // the supervisor
-  Task* target = nullptr;   // the notifying task whose list holds it
+  Task* owner = nullptr;   // the supervisor
+  Task* target = nullptr;  // the notifying task whose list holds it
 };
 
 // Listener is struct notification (filter->notif).
@@ -265,9 +265,9 @@ struct Task {
   Notification notif;
   AddfdRequest addfd;
 
-  std::string reason;       // explanations on: the dynamic reason behind regs.ax
-  std::string call_reason;  // explanations on: the reason of the finished call
-  int exit_code = 0;        // task->exit_code
+  std::string reason;                     // explanations on: the dynamic reason behind regs.ax
+  std::string call_reason;                // explanations on: the reason of the finished call
+  int exit_code = 0;                      // task->exit_code
   CallState end_kind = CallState::kNone;  // kExited / kKilled / kGone once ended
   int end_signal = 0;
   int end_exit_code = 0;

@@ -30,16 +30,18 @@ struct Walked {
 };
 
 struct WalkScope {
-  Inode* root = nullptr;     // nd->root: where "/" and ".." stop
-  bool beneath = false;      // LOOKUP_BENEATH
-  bool no_xdev = false;      // LOOKUP_NO_XDEV
+  Inode* root = nullptr;  // nd->root: where "/" and ".." stop
+  bool beneath = false;   // LOOKUP_BENEATH
+  bool no_xdev = false;   // LOOKUP_NO_XDEV
 };
 
 // StepDotDot models follow_dotdot(): ".." of the scope's root is the root itself,
 // except that RESOLVE_BENEATH refuses to leave it; leaving a mount root crosses a mount.
 SysResult<Inode*> StepDotDot(Inode* cur, const WalkScope& scope) {
   if (cur == scope.root) {
-    if (scope.beneath) return Fail(model::kEXDEV, "follow_dotdot: RESOLVE_BENEATH at the root");
+    if (scope.beneath) {
+      return Fail(model::kEXDEV, "follow_dotdot: RESOLVE_BENEATH at the root");
+    }
     return cur;
   }
   if (scope.no_xdev && cur->mount_root) {
@@ -52,7 +54,9 @@ SysResult<Inode*> StepDotDot(Inode* cur, const WalkScope& scope) {
 // mount root with RESOLVE_NO_XDEV is EXDEV (traverse_mounts()).
 SysResult<Inode*> StepInto(Inode* dir, std::string_view name, const WalkScope& scope) {
   auto it = dir->children.find(name);
-  if (it == dir->children.end()) return Fail(model::kENOENT, "walk_component: no such entry");
+  if (it == dir->children.end()) {
+    return Fail(model::kENOENT, "walk_component: no such entry");
+  }
   Inode* child = it->second.get();
   if (scope.no_xdev && child->mount_root) {
     return Fail(model::kEXDEV, "traverse_mounts: RESOLVE_NO_XDEV would cross a mount");
@@ -64,7 +68,9 @@ SysResult<Inode*> StepInto(Inode* dir, std::string_view name, const WalkScope& s
 SysResult<Walked> LinkPathWalk(const Cred& cred, Inode* start, std::string_view path,
                                const WalkScope& scope) {
   size_t i = 0;
-  while (i < path.size() && path[i] == '/') ++i;
+  while (i < path.size() && path[i] == '/') {
+    ++i;
+  }
   Walked w;
   w.dir = start;
   if (i == path.size()) {
@@ -77,13 +83,21 @@ SysResult<Walked> LinkPathWalk(const Cred& cred, Inode* start, std::string_view 
       return Fail(model::kEACCES, "may_lookup: no search permission on a directory");
     }
     size_t end = i;
-    while (end < path.size() && path[end] != '/') ++end;
+    while (end < path.size() && path[end] != '/') {
+      ++end;
+    }
     const std::string_view comp = path.substr(i, end - i);
     LastType type = LastType::kNorm;
-    if (comp == ".") type = LastType::kDot;
-    if (comp == "..") type = LastType::kDotDot;
+    if (comp == ".") {
+      type = LastType::kDot;
+    }
+    if (comp == "..") {
+      type = LastType::kDotDot;
+    }
     size_t next = end;
-    while (next < path.size() && path[next] == '/') ++next;
+    while (next < path.size() && path[next] == '/') {
+      ++next;
+    }
     if (next == path.size()) {
       w.dir = cur;
       w.last = comp;
@@ -94,14 +108,20 @@ SysResult<Walked> LinkPathWalk(const Cred& cred, Inode* start, std::string_view 
     // walk_component() for a component that is not the last.
     if (type == LastType::kDotDot) {
       auto up = StepDotDot(cur, scope);
-      if (!up.ok()) return up.failure();
+      if (!up.ok()) {
+        return up.failure();
+      }
       cur = up.value();
     } else if (type == LastType::kNorm) {
       auto child = StepInto(cur, comp, scope);
-      if (!child.ok()) return child.failure();
+      if (!child.ok()) {
+        return child.failure();
+      }
       cur = child.value();
     }
-    if (!cur->IsDir()) return Fail(model::kENOTDIR, "link_path_walk: not a directory");
+    if (!cur->IsDir()) {
+      return Fail(model::kENOTDIR, "link_path_walk: not a directory");
+    }
     i = next;
   }
 }
@@ -122,7 +142,8 @@ SysResult<Inode*> LastInode(const Walked& w, const WalkScope& scope) {
 
 WalkScope ScopeFor(Inode* fs_root, Inode* base, const model::OpenFlags& op) {
   WalkScope scope;
-  scope.root = (op.resolve & (model::kResolveInRoot | model::kResolveBeneath)) != 0 ? base : fs_root;
+  scope.root =
+      (op.resolve & (model::kResolveInRoot | model::kResolveBeneath)) != 0 ? base : fs_root;
   scope.beneath = (op.resolve & model::kResolveBeneath) != 0;
   scope.no_xdev = (op.resolve & model::kResolveNoXdev) != 0;
   return scope;
@@ -146,7 +167,8 @@ SysResult<void> MayOpen(const Cred& cred, const Inode& inode, uint32_t acc_mode,
       return Fail(model::kEACCES, "may_open: a device opened for exec");
     }
   }
-  const int mask = static_cast<int>(acc_mode & static_cast<uint32_t>(kMayRead | kMayWrite | kMayExec));
+  const int mask =
+      static_cast<int>(acc_mode & static_cast<uint32_t>(kMayRead | kMayWrite | kMayExec));
   if (!Vfs::Permitted(cred, inode, mask)) {
     return Fail(model::kEACCES, "may_open: inode_permission refused");
   }
@@ -175,15 +197,22 @@ Vfs::Vfs(std::string_view scratch_path) {
   Inode* cur = root_.get();
   size_t i = 0;
   while (i < scratch_path.size()) {
-    while (i < scratch_path.size() && scratch_path[i] == '/') ++i;
+    while (i < scratch_path.size() && scratch_path[i] == '/') {
+      ++i;
+    }
     size_t end = i;
-    while (end < scratch_path.size() && scratch_path[end] != '/') ++end;
-    if (end == i) break;
+    while (end < scratch_path.size() && scratch_path[end] != '/') {
+      ++end;
+    }
+    if (end == i) {
+      break;
+    }
     std::string name(scratch_path.substr(i, end - i));
     auto it = cur->children.find(name);
     const bool last = scratch_path.find_first_not_of('/', end) == std::string_view::npos;
     if (it == cur->children.end()) {
-      cur = MakeChild(cur, std::move(name), kSIfdir | (last ? 0777u : (cur == root_.get() ? 01777u : 0755u)), 0, 0);
+      cur = MakeChild(cur, std::move(name),
+                      kSIfdir | (last ? 0777u : (cur == root_.get() ? 01777u : 0755u)), 0, 0);
     } else {
       cur = it->second.get();
     }
@@ -227,10 +256,18 @@ bool Vfs::Permitted(const Cred& cred, const Inode& inode, int mask) {
   } else if (cred.gid == inode.gid) {
     bits = (inode.mode >> 3) & 07;
   }
-  if ((static_cast<uint32_t>(mask) & ~bits) == 0) return true;
-  if (!cred.all_caps) return false;
-  if (inode.IsDir()) return true;  // CAP_DAC_READ_SEARCH / CAP_DAC_OVERRIDE
-  if ((mask & kMayExec) == 0 || (inode.mode & 0111) != 0) return true;  // CAP_DAC_OVERRIDE
+  if ((static_cast<uint32_t>(mask) & ~bits) == 0) {
+    return true;
+  }
+  if (!cred.all_caps) {
+    return false;
+  }
+  if (inode.IsDir()) {
+    return true;  // CAP_DAC_READ_SEARCH / CAP_DAC_OVERRIDE
+  }
+  if ((mask & kMayExec) == 0 || (inode.mode & 0111) != 0) {
+    return true;  // CAP_DAC_OVERRIDE
+  }
   return false;
 }
 
@@ -244,14 +281,18 @@ model::SysResult<OpenResolved> Vfs::Open(const Cred& cred, Inode* base, std::str
   }
   Inode* start = (!path.empty() && path[0] == '/') ? scope.root : base;
   auto walked = LinkPathWalk(cred, start, path, scope);
-  if (!walked.ok()) return walked.failure();
+  if (!walked.ok()) {
+    return walked.failure();
+  }
   const Walked& w = walked.value();
   const uint32_t flag = op.open_flag;
   const bool want_dir = (flag & model::kODirectory) != 0;
 
   if ((flag & model::kOPath) != 0) {  // do_o_path(): path_lookupat(), no may_open()
     auto target = LastInode(w, scope);
-    if (!target.ok()) return target.failure();
+    if (!target.ok()) {
+      return target.failure();
+    }
     if ((want_dir || w.trailing_slash) && !target.value()->IsDir()) {
       return Fail(model::kENOTDIR, "path_lookupat: O_PATH|O_DIRECTORY of a non-directory");
     }
@@ -260,9 +301,13 @@ model::SysResult<OpenResolved> Vfs::Open(const Cred& cred, Inode* base, std::str
 
   if ((flag & model::kOTmpfileBit) != 0) {  // do_tmpfile()
     auto target = LastInode(w, scope);
-    if (!target.ok()) return target.failure();
+    if (!target.ok()) {
+      return target.failure();
+    }
     Inode* dir = target.value();
-    if (!dir->IsDir()) return Fail(model::kENOTDIR, "do_tmpfile: not a directory");
+    if (!dir->IsDir()) {
+      return Fail(model::kENOTDIR, "do_tmpfile: not a directory");
+    }
     if (!Permitted(cred, *dir, kMayWrite | kMayExec)) {
       return Fail(model::kEACCES, "vfs_tmpfile: no write permission on the directory");
     }
@@ -275,15 +320,23 @@ model::SysResult<OpenResolved> Vfs::Open(const Cred& cred, Inode* base, std::str
   bool lookup_directory = want_dir;
   if (w.type != LastType::kNorm) {  // handle_dots()
     auto dots = LastInode(w, scope);
-    if (!dots.ok()) return dots.failure();
+    if (!dots.ok()) {
+      return dots.failure();
+    }
     target = dots.value();
   } else if ((flag & model::kOCreat) == 0) {
-    if (w.trailing_slash) lookup_directory = true;
+    if (w.trailing_slash) {
+      lookup_directory = true;
+    }
     auto found = StepInto(w.dir, w.last, scope);
-    if (!found.ok()) return found.failure();
+    if (!found.ok()) {
+      return found.failure();
+    }
     target = found.value();
   } else {
-    if (w.trailing_slash) return Fail(model::kEISDIR, "open_last_lookups: O_CREAT with a trailing slash");
+    if (w.trailing_slash) {
+      return Fail(model::kEISDIR, "open_last_lookups: O_CREAT with a trailing slash");
+    }
     auto it = w.dir->children.find(w.last);
     if (it == w.dir->children.end()) {
       // lookup_open(): may_o_create() decides for a missing entry.
@@ -306,7 +359,9 @@ model::SysResult<OpenResolved> Vfs::Open(const Cred& cred, Inode* base, std::str
     if ((flag & model::kOExcl) != 0 && !created) {
       return Fail(model::kEEXIST, "do_open: O_CREAT|O_EXCL and the entry exists");
     }
-    if (target->IsDir()) return Fail(model::kEISDIR, "do_open: O_CREAT on a directory");
+    if (target->IsDir()) {
+      return Fail(model::kEISDIR, "do_open: O_CREAT on a directory");
+    }
   }
   if (lookup_directory && !target->IsDir()) {
     return Fail(model::kENOTDIR, "do_open: O_DIRECTORY (or a trailing slash) on a non-directory");
@@ -319,8 +374,12 @@ model::SysResult<OpenResolved> Vfs::Open(const Cred& cred, Inode* base, std::str
     do_truncate = true;
   }
   auto may = MayOpen(cred, *target, acc_mode, flag);
-  if (!may.ok()) return may.failure();
-  if (do_truncate) target->data.clear();
+  if (!may.ok()) {
+    return may.failure();
+  }
+  if (do_truncate) {
+    target->data.clear();
+  }
   return OpenResolved{target, created};
 }
 
@@ -332,9 +391,13 @@ model::SysResult<void> Vfs::Mkdir(const Cred& cred, Inode* base, std::string_vie
   scope.root = root_.get();
   Inode* start = (!path.empty() && path[0] == '/') ? root_.get() : base;
   auto walked = LinkPathWalk(cred, start, path, scope);
-  if (!walked.ok()) return walked.failure();
+  if (!walked.ok()) {
+    return walked.failure();
+  }
   const Walked& w = walked.value();
-  if (w.type != LastType::kNorm) return Fail(model::kEEXIST, "filename_create: not a plain name");
+  if (w.type != LastType::kNorm) {
+    return Fail(model::kEEXIST, "filename_create: not a plain name");
+  }
   if (w.dir->children.find(w.last) != w.dir->children.end()) {
     return Fail(model::kEEXIST, "filename_create: the entry exists");
   }
@@ -346,8 +409,12 @@ model::SysResult<void> Vfs::Mkdir(const Cred& cred, Inode* base, std::string_vie
 }
 
 std::string Vfs::PathOf(const Inode* inode) const {
-  if (inode == root_.get()) return "/";
-  if (inode->parent == nullptr) return "";
+  if (inode == root_.get()) {
+    return "/";
+  }
+  if (inode->parent == nullptr) {
+    return "";
+  }
   std::string out;
   for (const Inode* cur = inode; cur != root_.get(); cur = cur->parent) {
     out.insert(0, "/" + cur->name);

@@ -23,8 +23,7 @@
 namespace sclab::ksim {
 
 // File type bits (include/uapi/linux/stat.h).
-inline constexpr uint32_t kSIfmt = 0170000, kSIfdir = 0040000, kSIfreg = 0100000,
-                          kSIfchr = 0020000;
+inline constexpr uint32_t kSIfmt = 0170000, kSIfdir = 0040000, kSIfreg = 0100000, kSIfchr = 0020000;
 
 // Cred is what permission checks look at: fsuid/fsgid and whether the task holds
 // every capability (a `privileged` process is root with all capabilities).

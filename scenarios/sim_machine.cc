@@ -16,7 +16,9 @@ ksim::KernelConfig ConfigFor(const SimMachineOptions& options) {
   return c;
 }
 
-void PutU64(std::vector<uint8_t>* out, size_t at, uint64_t v) { std::memcpy(out->data() + at, &v, 8); }
+void PutU64(std::vector<uint8_t>* out, size_t at, uint64_t v) {
+  std::memcpy(out->data() + at, &v, 8);
+}
 
 }  // namespace
 
@@ -32,13 +34,15 @@ BackendInfo SimMachine::Info() {
 
 void SimMachine::CheckBudget() const {
   if (kernel_.budget_exhausted()) {
-    throw MachineError("sim: the scheduling budget of " + std::to_string(kernel_.config().step_budget) +
-                       " steps was reached");
+    throw MachineError("sim: the scheduling budget of " +
+                       std::to_string(kernel_.config().step_budget) + " steps was reached");
   }
 }
 
 ksim::Pid SimMachine::TidOf(TaskId task) const {
-  if (task >= tids_.size()) throw MachineError("sim: unknown task " + std::to_string(task));
+  if (task >= tids_.size()) {
+    throw MachineError("sim: unknown task " + std::to_string(task));
+  }
   return tids_[task];
 }
 
@@ -67,10 +71,13 @@ std::string SimMachine::ScratchPath() { return kernel_.ScratchPath(); }
 uint64_t SimMachine::AllocBuffer(TaskId task, uint64_t size) {
   const ksim::Pid tid = TidOf(task);
   if (size > kMaxBuffer) {
-    throw MachineError("sim: a buffer of " + std::to_string(size) + " bytes does not fit a 16 KiB slot");
+    throw MachineError("sim: a buffer of " + std::to_string(size) +
+                       " bytes does not fit a 16 KiB slot");
   }
   ProcessSlots& slots = SlotsOf(kernel_.Tgid(tid));
-  if (slots.used == kMaxSlots) throw MachineError("sim: the process has used all 512 buffer slots");
+  if (slots.used == kMaxSlots) {
+    throw MachineError("sim: the process has used all 512 buffer slots");
+  }
   ++slots.used;
   return kernel_.Memory(tid).AllocBuffer(size);
 }
@@ -95,7 +102,9 @@ CallId SimMachine::Begin(TaskId task, int64_t nr, const std::array<uint64_t, 6>&
     throw MachineError("sim: task " + std::to_string(task) + " cannot start a call (busy or dead)");
   }
   // The task's previous call is final now; keep its outcome before the kernel forgets it.
-  if (auto it = last_call_.find(task); it != last_call_.end()) (void)Poll(it->second);
+  if (auto it = last_call_.find(task); it != last_call_.end()) {
+    (void)Poll(it->second);
+  }
   Call call;
   call.task = task;
   call.clone = clone;
@@ -118,7 +127,9 @@ CallId SimMachine::StartClone(TaskId task, CloneKind kind) {
     args[0] = ksim::kCloneForkFlags;
   } else {
     ProcessSlots& slots = SlotsOf(kernel_.Tgid(tid));
-    if (slots.private_used + 16 > 2048) throw MachineError("sim: too many threads for the private page");
+    if (slots.private_used + 16 > 2048) {
+      throw MachineError("sim: too many threads for the private page");
+    }
     const uint64_t words = slots.private_page + slots.private_used;
     slots.private_used += 16;
     args = {ksim::kCloneThreadFlags, slots.private_page + 4096 - 64, words, words + 8, 0, 0};
@@ -127,18 +138,26 @@ CallId SimMachine::StartClone(TaskId task, CloneKind kind) {
   const ksim::CallStatus s = kernel_.Status(calls_[id].handle);
   if (s.state == ksim::CallState::kReturned && s.ret > 0) {
     const auto child = static_cast<ksim::Pid>(s.ret);
-    if (kind == CloneKind::kFork) slots_[child] = SlotsOf(kernel_.Tgid(tid));  // fork copies the slots
+    if (kind == CloneKind::kFork) {
+      slots_[child] = SlotsOf(kernel_.Tgid(tid));  // fork copies the slots
+    }
     Register(child);
   }
   return id;
 }
 
 std::optional<TaskId> SimMachine::ChildOf(CallId call) {
-  if (call >= calls_.size() || !calls_[call].clone) return std::nullopt;
+  if (call >= calls_.size() || !calls_[call].clone) {
+    return std::nullopt;
+  }
   const RawOutcome o = Poll(call);
-  if (o.kind != RawOutcome::Kind::kReturned || o.ret <= 0) return std::nullopt;
+  if (o.kind != RawOutcome::Kind::kReturned || o.ret <= 0) {
+    return std::nullopt;
+  }
   auto it = task_of_tid_.find(static_cast<ksim::Pid>(o.ret));
-  if (it == task_of_tid_.end()) return std::nullopt;
+  if (it == task_of_tid_.end()) {
+    return std::nullopt;
+  }
   return it->second;
 }
 
@@ -175,9 +194,13 @@ RawOutcome SimMachine::OutcomeOf(const ksim::CallStatus& s) const {
 }
 
 RawOutcome SimMachine::Poll(CallId call) {
-  if (call >= calls_.size()) throw MachineError("sim: unknown call " + std::to_string(call));
+  if (call >= calls_.size()) {
+    throw MachineError("sim: unknown call " + std::to_string(call));
+  }
   Call& c = calls_[call];
-  if (c.cached) return c.outcome;
+  if (c.cached) {
+    return c.outcome;
+  }
   const ksim::CallStatus s = kernel_.Status(c.handle);
   const RawOutcome o = OutcomeOf(s);
   if (s.state != ksim::CallState::kInFlight) {
@@ -216,7 +239,9 @@ std::vector<uint8_t> SimMachine::SigactionFor(TaskId /*task*/, int /*sig*/, Hand
     case HandleMode::kRestart:
     case HandleMode::kNoRestart:
       PutU64(&out, 0, ksim::kRecordingHandler);
-      PutU64(&out, 8, ksim::kSaSiginfo | ksim::kSaRestorer | (mode == HandleMode::kRestart ? ksim::kSaRestart : 0));
+      PutU64(&out, 8,
+             ksim::kSaSiginfo | ksim::kSaRestorer |
+                 (mode == HandleMode::kRestart ? ksim::kSaRestart : 0));
       PutU64(&out, 16, ksim::kRecordingRestorer);
       break;
     case HandleMode::kIgnore:
@@ -231,7 +256,9 @@ std::vector<uint8_t> SimMachine::SigactionFor(TaskId /*task*/, int /*sig*/, Hand
 
 std::optional<SigsysInfo> SimMachine::LastSigsys(TaskId task) {
   const auto info = kernel_.LastSigsys(TidOf(task));
-  if (!info.has_value()) return std::nullopt;
+  if (!info.has_value()) {
+    return std::nullopt;
+  }
   SigsysInfo out;
   out.signo = info->signo;
   out.code = info->code;
@@ -243,7 +270,9 @@ std::optional<SigsysInfo> SimMachine::LastSigsys(TaskId task) {
 }
 
 std::string SimMachine::ReasonFor(CallId call) {
-  if (call >= calls_.size()) return {};
+  if (call >= calls_.size()) {
+    return {};
+  }
   (void)Poll(call);
   const Call& c = calls_[call];
   return c.cached ? c.reason : kernel_.Reason(c.handle);
@@ -254,9 +283,13 @@ std::string SimMachine::QueueState() { return kernel_.QueueState(); }
 std::string SimMachine::StateDump() { return kernel_.StateDump(); }
 
 void SimMachine::Shutdown() {
-  if (shut_down_) return;
+  if (shut_down_) {
+    return;
+  }
   shut_down_ = true;
-  for (CallId id = 0; id < calls_.size(); ++id) (void)Poll(id);
+  for (CallId id = 0; id < calls_.size(); ++id) {
+    (void)Poll(id);
+  }
   kernel_.Shutdown();
 }
 

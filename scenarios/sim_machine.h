@@ -94,7 +94,7 @@ class SimMachine : public Machine {
   void CheckBudget() const;
 
   ksim::Kernel kernel_;
-  std::vector<ksim::Pid> tids_;               // TaskId -> tid
+  std::vector<ksim::Pid> tids_;  // TaskId -> tid
   std::map<ksim::Pid, TaskId> task_of_tid_;
   std::map<ksim::Pid, ProcessSlots> slots_;  // by tgid
   std::vector<Call> calls_;

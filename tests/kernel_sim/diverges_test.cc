@@ -13,7 +13,8 @@ BOOST_AUTO_TEST_CASE(an_allowed_syscall_outside_the_table_returns_enosys) {
   Sim s;
   const Pid p = s.Spawn();
   BOOST_TEST(s.Call(p, 2) == Err(model::kENOSYS));  // open(2) would run on Linux
-  BOOST_TEST(s.k().Reason(s.Start(p, 2)) == "DIVERGES(kernel): syscall not modelled by the simulator");
+  BOOST_TEST(s.k().Reason(s.Start(p, 2)) ==
+             "DIVERGES(kernel): syscall not modelled by the simulator");
 }
 
 BOOST_AUTO_TEST_CASE(clone3_supports_only_the_fork_shape) {
@@ -31,7 +32,8 @@ BOOST_AUTO_TEST_CASE(a_killed_process_status_never_has_the_core_dump_bit) {
   Sim s;
   const Pid p = s.Spawn();
   const Pid c = s.Fork(p);
-  BOOST_TEST(s.Call(p, nr::kKill, {static_cast<uint64_t>(c), 31}) == 0);  // SIGSYS dumps core by default
+  BOOST_TEST(s.Call(p, nr::kKill, {static_cast<uint64_t>(c), 31}) ==
+             0);  // SIGSYS dumps core by default
   const uint64_t w = s.Buf(p, 4);
   BOOST_TEST(s.Call(p, nr::kWait4, {static_cast<uint64_t>(c), w, 0, 0}) == c);
   BOOST_TEST(s.U32(p, w) == 31u);
@@ -70,8 +72,9 @@ BOOST_AUTO_TEST_CASE(only_the_tiny_tree_exists) {
 BOOST_AUTO_TEST_CASE(generic_ioctls_beyond_the_modelled_six_are_enotty) {
   Sim s;
   const Pid p = s.Spawn();
-  const int64_t fd = s.Call(p, nr::kOpenat, {static_cast<uint64_t>(-100), s.Str(p, "f"),
-                                             model::kOCreat | model::kORdwr, 0600});
+  const int64_t fd =
+      s.Call(p, nr::kOpenat,
+             {static_cast<uint64_t>(-100), s.Str(p, "f"), model::kOCreat | model::kORdwr, 0600});
   BOOST_TEST(s.Call(p, nr::kIoctl, {static_cast<uint64_t>(fd), 0x5460 /*FIOQSIZE*/, s.Buf(p, 8)}) ==
              Err(model::kENOTTY));
 }

@@ -190,10 +190,12 @@ BOOST_AUTO_TEST_CASE(the_action_cache_never_changes_a_result) {
   // that has no side effect here, with the cache and without.
   const std::vector<std::vector<bpf::Insn>> programs = {
       IfNr(nr::kGetpid, Errno(1)),
-      {Ld(4), Jeq(kAuditArchX86_64, 1, 0), Ret(bpf::kRetKillProcess), Ld(0), bpf::Jump(bpf::kJgeK, 400, 0, 1),
-       Ret(Errno(2)), Ret(bpf::kRetAllow)},
-      {Ld(0), bpf::Jump(bpf::kJsetK, 1, 0, 2), Ld(16), Jeq(0, 0, 1), Ret(Errno(3)), Ret(bpf::kRetAllow)},
-      {Ld(0), bpf::Stmt(bpf::kAndK, 0xf0), Jeq(0x20, 0, 1), Ret(bpf::kRetLog), Ret(bpf::kRetAllow | 5)},
+      {Ld(4), Jeq(kAuditArchX86_64, 1, 0), Ret(bpf::kRetKillProcess), Ld(0),
+       bpf::Jump(bpf::kJgeK, 400, 0, 1), Ret(Errno(2)), Ret(bpf::kRetAllow)},
+      {Ld(0), bpf::Jump(bpf::kJsetK, 1, 0, 2), Ld(16), Jeq(0, 0, 1), Ret(Errno(3)),
+       Ret(bpf::kRetAllow)},
+      {Ld(0), bpf::Stmt(bpf::kAndK, 0xf0), Jeq(0x20, 0, 1), Ret(bpf::kRetLog),
+       Ret(bpf::kRetAllow | 5)},
   };
   std::vector<int64_t> with;
   std::vector<int64_t> without;
@@ -201,11 +203,17 @@ BOOST_AUTO_TEST_CASE(the_action_cache_never_changes_a_result) {
     Sim s(1, false, cache);
     const Pid p = s.Spawn();
     SCLAB_CHECK(s.Nnp(p) == 0, "nnp");
-    for (const auto& prog : programs) SCLAB_CHECK(s.Install(p, prog) == 0, "install");
+    for (const auto& prog : programs) {
+      SCLAB_CHECK(s.Install(p, prog) == 0, "install");
+    }
     auto& out = cache ? with : without;
     for (int n = -2; n < kNrSyscalls + 2; ++n) {
-      if (model::FindModelledSyscall(n) != nullptr && n != nr::kGetpid && n != nr::kGetuid) continue;
-      if (n == 219) continue;  // restart_syscall
+      if (model::FindModelledSyscall(n) != nullptr && n != nr::kGetpid && n != nr::kGetuid) {
+        continue;
+      }
+      if (n == 219) {
+        continue;  // restart_syscall
+      }
       out.push_back(s.Call(p, n, {0, 0}));
       out.push_back(s.Call(p, n, {1, 0}));
     }

@@ -12,7 +12,8 @@ namespace {
 
 int64_t Open(Sim& s, Pid p, const std::string& path, uint64_t flags, uint64_t mode = 0,
              int dfd = kAtFdcwd) {
-  return s.Call(p, nr::kOpenat, {static_cast<uint64_t>(static_cast<int64_t>(dfd)), s.Str(p, path), flags, mode});
+  return s.Call(p, nr::kOpenat,
+                {static_cast<uint64_t>(static_cast<int64_t>(dfd)), s.Str(p, path), flags, mode});
 }
 
 }  // namespace
@@ -35,7 +36,9 @@ BOOST_AUTO_TEST_CASE(descriptors_run_out_at_rlimit_nofile_1024_emfile) {
   Sim s;
   const Pid p = s.Spawn();
   int64_t last = 0;
-  for (int i = 0; i < 1020; ++i) last = s.Call(p, nr::kDup, {0});
+  for (int i = 0; i < 1020; ++i) {
+    last = s.Call(p, nr::kDup, {0});
+  }
   BOOST_TEST(last == 1022);
   BOOST_TEST(s.Call(p, nr::kDup, {0}) == Err(model::kEMFILE));
 }
@@ -45,7 +48,8 @@ BOOST_AUTO_TEST_CASE(dev_null_reads_nothing_and_swallows_writes_without_touching
   const Pid p = s.Spawn();
   BOOST_TEST(s.Call(p, nr::kRead, {0, model::kBadAddr, 5}) == 0);
   BOOST_TEST(s.Call(p, nr::kWrite, {1, model::kBadAddr, 5}) == 5);
-  BOOST_TEST(s.Call(p, nr::kWrite, {1, 0xffffffffffff0000ULL, 5}) == Err(model::kEFAULT));  // access_ok
+  BOOST_TEST(s.Call(p, nr::kWrite, {1, 0xffffffffffff0000ULL, 5}) ==
+             Err(model::kEFAULT));  // access_ok
   BOOST_TEST(s.Call(p, nr::kIoctl, {0, 0x1234, 0}) == Err(model::kENOTTY));
   BOOST_TEST(s.Poll(p, 0) == (kPollIn | kPollOut));
   BOOST_TEST(s.Call(p, nr::kRead, {55, 0, 0}) == Err(model::kEBADF));
@@ -84,8 +88,10 @@ BOOST_AUTO_TEST_CASE(openat_errors_of_the_path_walk_namei) {
   BOOST_TEST(Open(s, p, "/dev/null", model::kORdonly | model::kODirectory) == Err(model::kENOTDIR));
   BOOST_TEST(Open(s, p, "/", model::kOWronly) == Err(model::kEISDIR));
   BOOST_TEST(Open(s, p, "/", model::kORdonly | model::kOCreat) == Err(model::kEISDIR));
-  BOOST_TEST(Open(s, p, "/", model::kORdonly | model::kOCreat | model::kOExcl) == Err(model::kEEXIST));
-  BOOST_TEST(Open(s, p, "/dev/null", model::kOWronly | model::kOCreat | model::kOExcl, 0644) == Err(model::kEEXIST));
+  BOOST_TEST(Open(s, p, "/", model::kORdonly | model::kOCreat | model::kOExcl) ==
+             Err(model::kEEXIST));
+  BOOST_TEST(Open(s, p, "/dev/null", model::kOWronly | model::kOCreat | model::kOExcl, 0644) ==
+             Err(model::kEEXIST));
   BOOST_TEST(Open(s, p, "/newfile", model::kOWronly | model::kOCreat, 0644) == Err(model::kEACCES));
   BOOST_TEST(Open(s, p, "/dev/null", model::kORdonly | model::kONoatime) == Err(model::kEPERM));
   BOOST_TEST(Open(s, p, "/", model::kORdonly) == 3);
@@ -118,7 +124,9 @@ BOOST_AUTO_TEST_CASE(files_created_by_root_are_not_writable_by_nobody_umask_022)
   BOOST_TEST(Open(s, root, "r", model::kOWronly | model::kOCreat, 0666) == 3);
   BOOST_TEST(Open(s, nobody, "r", model::kORdonly) == 3);
   BOOST_TEST(Open(s, nobody, "r", model::kOWronly) == Err(model::kEACCES));
-  BOOST_TEST(s.Call(root, nr::kMkdirat, {static_cast<uint64_t>(static_cast<int64_t>(kAtFdcwd)), s.Str(root, "d"), 0777}) == 0);
+  BOOST_TEST(
+      s.Call(root, nr::kMkdirat,
+             {static_cast<uint64_t>(static_cast<int64_t>(kAtFdcwd)), s.Str(root, "d"), 0777}) == 0);
   BOOST_TEST(Open(s, nobody, "d/x", model::kOWronly | model::kOCreat, 0666) == Err(model::kEACCES));
   BOOST_TEST(Open(s, root, "d/x", model::kOWronly | model::kOCreat, 0666) == 4);
 }
@@ -202,7 +210,8 @@ BOOST_AUTO_TEST_CASE(recvmsg_on_the_channel_installs_the_passed_file_scm_detach_
   const Pid b = s.Spawn();
   BOOST_TEST(Open(s, a, "/dev/zero", model::kORdonly) == 3);
   BOOST_TEST(s.Pass(a, 3, b) == 3);
-  BOOST_TEST(static_cast<int>(s.k().FindProcess(b)->fds.Get(3)->kind) == static_cast<int>(FileKind::kDevZero));
+  BOOST_TEST(static_cast<int>(s.k().FindProcess(b)->fds.Get(3)->kind) ==
+             static_cast<int>(FileKind::kDevZero));
   BOOST_TEST(s.Pass(a, 9, b) == Err(model::kEBADF));
   BOOST_TEST(s.Call(b, nr::kRecvmsg, {0, s.Buf(b, 56), 0}) == Err(model::kENOTSOCK));
   BOOST_TEST(s.Call(b, nr::kRecvmsg, {1023, s.Buf(b, 56), kMsgDontwait}) == Err(model::kEAGAIN));
@@ -217,16 +226,18 @@ BOOST_AUTO_TEST_CASE(recvmsg_sleeps_until_the_runner_sends_unix_stream_data_wait
   BOOST_TEST(std::string(s.Status(h).wait_name) == "unix_stream_data_wait (interruptible)");
   BOOST_TEST(s.k().SendFdToChannel(a, 0, b));
   BOOST_TEST(s.Status(h).ret == 1);
-  BOOST_TEST(s.U32(b, m + 96) == 3u);         // the fd in the SCM_RIGHTS message
-  BOOST_TEST(s.U64(b, m + 40) == 24u);        // msg_controllen: CMSG_SPACE(4)
-  BOOST_TEST(s.U64(b, m + 80) == 20u);        // cmsg_len: CMSG_LEN(4)
+  BOOST_TEST(s.U32(b, m + 96) == 3u);   // the fd in the SCM_RIGHTS message
+  BOOST_TEST(s.U64(b, m + 40) == 24u);  // msg_controllen: CMSG_SPACE(4)
+  BOOST_TEST(s.U64(b, m + 80) == 20u);  // cmsg_len: CMSG_LEN(4)
 }
 
 BOOST_AUTO_TEST_CASE(recvmsg_without_a_free_descriptor_sets_msg_ctrunc) {
   Sim s;
   const Pid a = s.Spawn();
   const Pid b = s.Spawn();
-  for (int i = 0; i < 1020; ++i) (void)s.Call(b, nr::kDup, {0});
+  for (int i = 0; i < 1020; ++i) {
+    (void)s.Call(b, nr::kDup, {0});
+  }
   BOOST_TEST(s.k().SendFdToChannel(a, 0, b));
   const uint64_t m = s.MsgHdr(b);
   BOOST_TEST(s.Call(b, nr::kRecvmsg, {1023, m, 0}) == 1);

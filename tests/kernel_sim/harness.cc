@@ -8,29 +8,32 @@ namespace sclab::ksim::testing {
 
 std::vector<bpf::Insn> IfNr(int n, uint32_t action, uint32_t other) {
   return {
-      Ld(0),                                  // A = nr
-      Jeq(static_cast<uint32_t>(n), 0, 1),    // nr == n ?
-      Ret(action),                            //   yes
-      Ret(other),                             //   no
+      Ld(0),                                // A = nr
+      Jeq(static_cast<uint32_t>(n), 0, 1),  // nr == n ?
+      Ret(action),                          //   yes
+      Ret(other),                           //   no
   };
 }
 
 std::vector<bpf::Insn> Always(uint32_t action) { return {Ret(action)}; }
 
-Sim::Sim(uint64_t seed, bool explain, bool cache) : kernel_([&] {
-  KernelConfig c;
-  c.seed = seed;
-  c.explain = explain;
-  c.action_cache = cache;
-  return c;
-}()) {}
+Sim::Sim(uint64_t seed, bool explain, bool cache)
+    : kernel_([&] {
+        KernelConfig c;
+        c.seed = seed;
+        c.explain = explain;
+        c.action_cache = cache;
+        return c;
+      }()) {}
 
 Sim::Sim(KernelConfig config) : kernel_(std::move(config)) {}
 
 CallHandle Sim::Start(Pid tid, int64_t n, std::initializer_list<uint64_t> args) {
   std::array<uint64_t, 6> a{};
   size_t i = 0;
-  for (uint64_t v : args) a[i++] = v;
+  for (uint64_t v : args) {
+    a[i++] = v;
+  }
   return kernel_.StartSyscall(tid, n, a);
 }
 
@@ -104,7 +107,9 @@ int64_t Sim::Install(Pid tid, const std::vector<bpf::Insn>& prog, uint32_t flags
   return Call(tid, nr::kSeccomp, {kSeccompSetModeFilter, flags, Fprog(tid, prog)});
 }
 
-int64_t Sim::Nnp(Pid tid) { return Call(tid, nr::kPrctl, {static_cast<uint64_t>(kPrSetNoNewPrivs), 1, 0, 0, 0}); }
+int64_t Sim::Nnp(Pid tid) {
+  return Call(tid, nr::kPrctl, {static_cast<uint64_t>(kPrSetNoNewPrivs), 1, 0, 0, 0});
+}
 
 int64_t Sim::Handle(Pid tid, int sig, bool restart) {
   const uint64_t a = Buf(tid, 32);
@@ -125,7 +130,9 @@ int64_t Sim::Default(Pid tid, int sig) {
   return Call(tid, nr::kRtSigaction, {static_cast<uint64_t>(sig), a, 0, 8});
 }
 
-Pid Sim::Fork(Pid tid) { return static_cast<Pid>(Call(tid, nr::kClone, {kCloneForkFlags, 0, 0, 0, 0})); }
+Pid Sim::Fork(Pid tid) {
+  return static_cast<Pid>(Call(tid, nr::kClone, {kCloneForkFlags, 0, 0, 0, 0}));
+}
 
 Pid Sim::Thread(Pid tid) {
   const uint64_t words = Buf(tid, 16);
@@ -133,20 +140,25 @@ Pid Sim::Thread(Pid tid) {
 }
 
 int64_t Sim::Tgkill(Pid from, Pid to, int sig) {
-  return Call(from, nr::kTgkill, {static_cast<uint64_t>(kernel_.Tgid(to)), static_cast<uint64_t>(to),
-                                  static_cast<uint64_t>(sig)});
+  return Call(from, nr::kTgkill,
+              {static_cast<uint64_t>(kernel_.Tgid(to)), static_cast<uint64_t>(to),
+               static_cast<uint64_t>(sig)});
 }
 
 int64_t Sim::Recv(Pid tid, int fd, uint64_t* id) {
   const uint64_t buf = Buf(tid, 80);
   const int64_t r = Call(tid, nr::kIoctl, {static_cast<uint64_t>(fd), kIoctlNotifRecv, buf});
-  if (r == 0 && id != nullptr) *id = U64(tid, buf);
+  if (r == 0 && id != nullptr) {
+    *id = U64(tid, buf);
+  }
   return r;
 }
 
 CallHandle Sim::StartRecv(Pid tid, int fd, uint64_t* buf_out) {
   const uint64_t buf = Buf(tid, 80);
-  if (buf_out != nullptr) *buf_out = buf;
+  if (buf_out != nullptr) {
+    *buf_out = buf;
+  }
   return Start(tid, nr::kIoctl, {static_cast<uint64_t>(fd), kIoctlNotifRecv, buf});
 }
 
@@ -165,8 +177,8 @@ int64_t Sim::IdValid(Pid tid, int fd, uint64_t id) {
   return Call(tid, nr::kIoctl, {static_cast<uint64_t>(fd), kIoctlNotifIdValid, b});
 }
 
-CallHandle Sim::StartAddfd(Pid tid, int fd, uint64_t id, uint32_t srcfd, uint32_t newfd, uint32_t flags,
-                           uint32_t newfd_flags) {
+CallHandle Sim::StartAddfd(Pid tid, int fd, uint64_t id, uint32_t srcfd, uint32_t newfd,
+                           uint32_t flags, uint32_t newfd_flags) {
   const uint64_t a = Buf(tid, 24);
   PutU64(tid, a, id);
   PutU32(tid, a + 8, flags);
@@ -189,15 +201,21 @@ int64_t Sim::Poll(Pid tid, int fd) {
   PutU32(tid, p, static_cast<uint32_t>(fd));
   PutU32(tid, p + 4, kPollIn | kPollOut);
   const int64_t r = Call(tid, nr::kPoll, {p, 1, 0});
-  if (r < 0) return r;
+  if (r < 0) {
+    return r;
+  }
   return U32(tid, p + 4) >> 16;
 }
 
 int64_t Sim::Pass(Pid from, int fd, Pid to) {
-  if (!kernel_.SendFdToChannel(from, fd, to)) return Err(model::kEBADF);
+  if (!kernel_.SendFdToChannel(from, fd, to)) {
+    return Err(model::kEBADF);
+  }
   const uint64_t m = MsgHdr(to);
   const int64_t r = Call(to, nr::kRecvmsg, {static_cast<uint64_t>(kChannelFd), m, 0});
-  if (r < 0) return r;
+  if (r < 0) {
+    return r;
+  }
   return static_cast<int32_t>(U32(to, m + 96));
 }
 

@@ -25,7 +25,9 @@ inline int64_t Err(model::Errno e) { return -static_cast<int64_t>(e.value); }
 // Prog helpers: one instruction a line in the tests.
 inline bpf::Insn Ld(uint32_t off) { return bpf::Stmt(bpf::kLdWAbs, off); }
 inline bpf::Insn Ret(uint32_t k) { return bpf::Stmt(bpf::kRetK, k); }
-inline bpf::Insn Jeq(uint32_t k, uint8_t jt, uint8_t jf) { return bpf::Jump(bpf::kJeqK, k, jt, jf); }
+inline bpf::Insn Jeq(uint32_t k, uint8_t jt, uint8_t jf) {
+  return bpf::Jump(bpf::kJeqK, k, jt, jf);
+}
 inline uint32_t Errno(int e) { return bpf::kRetErrno | static_cast<uint32_t>(e); }
 inline uint32_t Trap(int data) { return bpf::kRetTrap | static_cast<uint32_t>(data); }
 
@@ -78,8 +80,8 @@ class Sim {
   CallHandle StartRecv(Pid tid, int fd, uint64_t* buf_out);
   int64_t Send(Pid tid, int fd, uint64_t id, int64_t val, int32_t error = 0, uint32_t flags = 0);
   int64_t IdValid(Pid tid, int fd, uint64_t id);
-  int64_t Addfd(Pid tid, int fd, uint64_t id, uint32_t srcfd, uint32_t newfd = 0, uint32_t flags = 0,
-                uint32_t newfd_flags = 0);
+  int64_t Addfd(Pid tid, int fd, uint64_t id, uint32_t srcfd, uint32_t newfd = 0,
+                uint32_t flags = 0, uint32_t newfd_flags = 0);
   CallHandle StartAddfd(Pid tid, int fd, uint64_t id, uint32_t srcfd, uint32_t newfd = 0,
                         uint32_t flags = 0, uint32_t newfd_flags = 0);
   int64_t Poll(Pid tid, int fd);

@@ -9,7 +9,9 @@ namespace sclab::ksim::testing {
 
 namespace {
 
-uint64_t AddfdCmd(uint32_t size) { return (kIoctlNotifAddfd & ~kIocSizeMask) | (size << kIocSizeShift); }
+uint64_t AddfdCmd(uint32_t size) {
+  return (kIoctlNotifAddfd & ~kIocSizeMask) | (size << kIocSizeShift);
+}
 
 uint64_t Received(Sim& s, Notify& n) {
   uint64_t id = 0;
@@ -35,8 +37,10 @@ BOOST_AUTO_TEST_CASE(the_size_comes_from_the_ioctl_number_seccomp_notify_addfd) 
   BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, AddfdCmd(32), a}) == Err(model::kE2BIG));
   s.PutU32(n.sup, a + 28, 0);
   BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, AddfdCmd(32), a}) == 3);
-  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, AddfdCmd(24) & ~uint64_t{kIocInout}, a}) == 4);  // _IOC_NONE
-  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifAddfd, model::kBadAddr}) == Err(model::kEFAULT));
+  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, AddfdCmd(24) & ~uint64_t{kIocInout}, a}) ==
+             4);  // _IOC_NONE
+  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifAddfd, model::kBadAddr}) ==
+             Err(model::kEFAULT));
 }
 
 BOOST_AUTO_TEST_CASE(argument_checks_in_order_then_ebadf_enoent_einprogress) {
@@ -44,12 +48,12 @@ BOOST_AUTO_TEST_CASE(argument_checks_in_order_then_ebadf_enoent_einprogress) {
   Notify n(s);
   (void)n.Trigger();
   const uint64_t id = s.k().FindTask(n.target)->notif.id;
-  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 0, 0, 1) == Err(model::kEINVAL));              // newfd_flags
-  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 0, 4) == Err(model::kEINVAL));                 // flags
-  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 5, 0) == Err(model::kEINVAL));                 // newfd w/o SETFD
-  BOOST_TEST(s.Addfd(n.sup, 3, id, 77, 0, 0) == Err(model::kEBADF));                 // srcfd
+  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 0, 0, 1) == Err(model::kEINVAL));  // newfd_flags
+  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 0, 4) == Err(model::kEINVAL));     // flags
+  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 5, 0) == Err(model::kEINVAL));     // newfd w/o SETFD
+  BOOST_TEST(s.Addfd(n.sup, 3, id, 77, 0, 0) == Err(model::kEBADF));     // srcfd
   BOOST_TEST(s.Addfd(n.sup, 3, id + 1, 0, 0, 0) == Err(model::kENOENT));
-  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 0, 0) == Err(model::kEINPROGRESS));           // not received
+  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 0, 0) == Err(model::kEINPROGRESS));  // not received
 }
 
 BOOST_AUTO_TEST_CASE(the_fd_lands_at_the_targets_lowest_free_number) {
@@ -60,7 +64,8 @@ BOOST_AUTO_TEST_CASE(the_fd_lands_at_the_targets_lowest_free_number) {
   BOOST_TEST(s.Addfd(n.sup, 3, id, 3) == 3);  // the listener itself, into the target
   BOOST_TEST(static_cast<int>(s.k().FindProcess(n.target)->fds.Get(3)->kind) ==
              static_cast<int>(FileKind::kListener));
-  BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 42, kAddfdFlagSetfd, static_cast<uint32_t>(model::kOCloexec)) == 42);
+  BOOST_TEST(
+      s.Addfd(n.sup, 3, id, 0, 42, kAddfdFlagSetfd, static_cast<uint32_t>(model::kOCloexec)) == 42);
   BOOST_TEST(s.k().FindProcess(n.target)->fds.Find(42)->cloexec);
   BOOST_TEST(s.Addfd(n.sup, 3, id, 0, 1024, kAddfdFlagSetfd) == Err(model::kEBADF));
   BOOST_TEST(s.IdValid(n.sup, 3, id) == 0);  // plain ADDFD does not answer
@@ -79,7 +84,9 @@ BOOST_AUTO_TEST_CASE(addfd_send_completes_the_call_with_the_new_fd) {
 BOOST_AUTO_TEST_CASE(emfile_in_the_target_and_a_failed_addfd_send_stays_answerable) {
   Sim s;
   Notify n(s);
-  for (int i = 0; i < 1020; ++i) (void)s.Call(n.target, nr::kDup, {0});
+  for (int i = 0; i < 1020; ++i) {
+    (void)s.Call(n.target, nr::kDup, {0});
+  }
   const CallHandle c = n.Trigger();
   const uint64_t id = Received(s, n);
   BOOST_TEST(s.Addfd(n.sup, 3, id, 0) == Err(model::kEMFILE));

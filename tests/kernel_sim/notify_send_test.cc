@@ -22,7 +22,8 @@ BOOST_AUTO_TEST_CASE(send_checks_in_order_efault_flags_continue_enoent_einprogre
   Sim s;
   Notify n(s);
   (void)n.Trigger();
-  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifSend, model::kBadAddr}) == Err(model::kEFAULT));
+  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifSend, model::kBadAddr}) ==
+             Err(model::kEFAULT));
   BOOST_TEST(RawSend(s, n.sup, 12345, 0, 0, 2) == Err(model::kEINVAL));
   BOOST_TEST(RawSend(s, n.sup, 12345, 1, 0, kUserNotifFlagContinue) == Err(model::kEINVAL));
   BOOST_TEST(RawSend(s, n.sup, 12345, 0, 1, kUserNotifFlagContinue) == Err(model::kEINVAL));
@@ -73,7 +74,8 @@ BOOST_AUTO_TEST_CASE(id_valid_accepts_both_ioctl_numbers_and_nothing_else) {
   BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifIdValid, b}) == 0);
   BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifIdValidWrongDir, b}) == 0);
   BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, 0xC0082102, b}) == Err(model::kEINVAL));  // _IOWR
-  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifIdValid, model::kBadAddr}) == Err(model::kEFAULT));
+  BOOST_TEST(s.Call(n.sup, nr::kIoctl, {3, kIoctlNotifIdValid, model::kBadAddr}) ==
+             Err(model::kEFAULT));
 }
 
 BOOST_AUTO_TEST_CASE(set_flags_takes_the_value_sync_wake_up_only) {
@@ -97,7 +99,8 @@ BOOST_AUTO_TEST_CASE(closing_the_last_listener_fd_answers_every_waiting_call_eno
   BOOST_TEST(s.Status(c2).ret == Err(model::kENOSYS));
   BOOST_TEST(s.Call(n.target, nr::kGetppid) == Err(model::kENOSYS));
   // The filter no longer has a listener: a new one may be installed.
-  BOOST_TEST(s.Install(n.target, IfNr(nr::kGetppid, bpf::kRetUserNotif), kFilterFlagNewListener) == 3);
+  BOOST_TEST(s.Install(n.target, IfNr(nr::kGetppid, bpf::kRetUserNotif), kFilterFlagNewListener) ==
+             3);
 }
 
 BOOST_AUTO_TEST_CASE(a_dup_keeps_the_listener_alive_until_the_last_close) {
@@ -114,7 +117,8 @@ BOOST_AUTO_TEST_CASE(a_dup_keeps_the_listener_alive_until_the_last_close) {
 BOOST_AUTO_TEST_CASE(a_second_live_listener_in_the_chain_is_ebusy) {
   Sim s;
   Notify n(s);
-  BOOST_TEST(s.Install(n.target, Always(bpf::kRetAllow), kFilterFlagNewListener) == Err(model::kEBUSY));
+  BOOST_TEST(s.Install(n.target, Always(bpf::kRetAllow), kFilterFlagNewListener) ==
+             Err(model::kEBUSY));
   BOOST_TEST(s.Install(n.target, Always(bpf::kRetAllow)) == 0);
 }
 

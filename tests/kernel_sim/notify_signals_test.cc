@@ -205,7 +205,8 @@ BOOST_AUTO_TEST_CASE(rt_sigreturn_can_itself_be_notified_and_a_reply_ends_in_sig
   const Pid other = s.Spawn();
   BOOST_TEST(s.Handle(target, 10, false) == 0);
   BOOST_TEST(s.Nnp(target) == 0);
-  BOOST_TEST(s.Install(target, IfNr(nr::kRtSigreturn, bpf::kRetUserNotif), kFilterFlagNewListener) == 3);
+  BOOST_TEST(
+      s.Install(target, IfNr(nr::kRtSigreturn, bpf::kRetUserNotif), kFilterFlagNewListener) == 3);
   BOOST_TEST(s.Pass(target, 3, sup) == 3);
   BOOST_TEST(s.Tgkill(other, target, 10) == 0);
   BOOST_TEST(!s.k().Idle(target));  // asleep in its handler's rt_sigreturn

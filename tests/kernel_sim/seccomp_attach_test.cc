@@ -35,7 +35,8 @@ BOOST_AUTO_TEST_CASE(flag_checks_come_before_everything_seccomp_set_mode_filter)
   BOOST_TEST(Seccomp(s, p, 1, kFilterFlagTsync | kFilterFlagNewListener, 0) == Err(model::kEINVAL));
   BOOST_TEST(Seccomp(s, p, 1, kFilterFlagWaitKillableRecv, 0) == Err(model::kEINVAL));
   BOOST_TEST(Seccomp(s, p, 1, 0, 0) == Err(model::kEFAULT));  // NULL sock_fprog
-  BOOST_TEST(Seccomp(s, p, 1, (1ULL << 32), s.Fprog(p, Rets(1))) == Err(model::kEACCES));  // flags is u32
+  BOOST_TEST(Seccomp(s, p, 1, (1ULL << 32), s.Fprog(p, Rets(1))) ==
+             Err(model::kEACCES));  // flags is u32
 }
 
 BOOST_AUTO_TEST_CASE(length_is_checked_before_privilege_seccomp_prepare_filter) {
@@ -83,7 +84,9 @@ BOOST_AUTO_TEST_CASE(emfile_comes_before_ebusy_and_consumes_no_fd) {
   const Pid p = s.Spawn();
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, Always(bpf::kRetAllow), kFilterFlagNewListener) == 3);
-  for (int i = 0; i < 1019; ++i) (void)s.Call(p, nr::kDup, {0});
+  for (int i = 0; i < 1019; ++i) {
+    (void)s.Call(p, nr::kDup, {0});
+  }
   BOOST_TEST(s.Install(p, Always(bpf::kRetAllow), kFilterFlagNewListener) == Err(model::kEMFILE));
   BOOST_TEST(s.Call(p, nr::kClose, {1022}) == 0);
   BOOST_TEST(s.Install(p, Always(bpf::kRetAllow), kFilterFlagNewListener) == Err(model::kEBUSY));
@@ -95,7 +98,9 @@ BOOST_AUTO_TEST_CASE(ebusy_comes_before_enomem_has_duplicate_listener) {
   const Pid p = s.Spawn();
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, Always(bpf::kRetAllow), kFilterFlagNewListener) == 3);
-  for (int i = 0; i < 3; ++i) BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  }
   BOOST_TEST(s.Install(p, Rets(4096)) == Err(model::kENOMEM));
   BOOST_TEST(s.Install(p, Rets(4096), kFilterFlagNewListener) == Err(model::kEBUSY));
   BOOST_TEST(s.Call(p, nr::kDup, {0}) == 4);
@@ -105,7 +110,9 @@ BOOST_AUTO_TEST_CASE(seven_4096_long_load_programs_fit_and_the_eighth_is_enomem_
   Sim s;
   const Pid p = s.Spawn();
   BOOST_TEST(s.Nnp(p) == 0);
-  for (int i = 0; i < 7; ++i) BOOST_TEST(s.Install(p, LoadsThenRet(4095)) == 0);
+  for (int i = 0; i < 7; ++i) {
+    BOOST_TEST(s.Install(p, LoadsThenRet(4095)) == 0);
+  }
   BOOST_TEST(s.Install(p, LoadsThenRet(4095)) == Err(model::kENOMEM));
   BOOST_TEST(s.k().FindTask(p)->filter_count == 7u);
 }
@@ -115,11 +122,13 @@ BOOST_AUTO_TEST_CASE(after_a_1_insn_filter_three_4096_rets_then_4064_fit_and_406
   const Pid p = s.Spawn();
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, Rets(1)) == 0);
-  for (int i = 0; i < 3; ++i) BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  }
   BOOST_TEST(s.Install(p, Rets(4096)) == Err(model::kENOMEM));
   BOOST_TEST(s.Install(p, Rets(4064)) == 0);  // chain: 9 + 3 * 8199 + 8135 = 32741
   BOOST_TEST(s.Install(p, Rets(4063)) == Err(model::kENOMEM));
-  BOOST_TEST(s.Install(p, Rets(11)) == 0);    // 32741 + 3 + 22 = 32766
+  BOOST_TEST(s.Install(p, Rets(11)) == 0);  // 32741 + 3 + 22 = 32766
   BOOST_TEST(s.Install(p, Rets(1)) == Err(model::kENOMEM));
 }
 
@@ -130,7 +139,9 @@ BOOST_AUTO_TEST_CASE(the_budget_counts_translated_length_plus_4_per_filter_secco
   const Pid p = s.Spawn();
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, Rets(1)) == 0);
-  for (int i = 0; i < 3; ++i) BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  }
   BOOST_TEST(s.Install(p, Rets(4080)) == Err(model::kENOMEM));
   BOOST_TEST(s.Install(p, Rets(4079)) == 0);
 }
@@ -141,7 +152,9 @@ BOOST_AUTO_TEST_CASE(enomem_comes_before_tsync) {
   BOOST_TEST(s.Nnp(p) == 0);
   const Pid t = s.Thread(p);
   BOOST_TEST(s.Install(t, Rets(1)) == 0);  // t is no longer syncable
-  for (int i = 0; i < 3; ++i) BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(s.Install(p, Rets(4096)) == 0);
+  }
   BOOST_TEST(s.Install(p, Rets(4096), kFilterFlagTsync) == Err(model::kENOMEM));
   BOOST_TEST(s.Install(p, Rets(1), kFilterFlagTsync) == t);
   BOOST_TEST(s.Install(p, Rets(1), kFilterFlagTsync | kFilterFlagTsyncEsrch) == Err(model::kESRCH));
@@ -176,7 +189,8 @@ BOOST_AUTO_TEST_CASE(tsync_with_new_listener_and_esrch_returns_the_fd) {
   Sim s;
   const Pid p = s.Spawn();
   BOOST_TEST(s.Nnp(p) == 0);
-  BOOST_TEST(s.Install(p, Rets(1), kFilterFlagTsync | kFilterFlagNewListener | kFilterFlagTsyncEsrch) == 3);
+  BOOST_TEST(s.Install(p, Rets(1),
+                       kFilterFlagTsync | kFilterFlagNewListener | kFilterFlagTsyncEsrch) == 3);
 }
 
 BOOST_AUTO_TEST_CASE(get_action_avail_compares_the_whole_value_seccomp_get_action_avail) {
@@ -236,7 +250,8 @@ BOOST_AUTO_TEST_CASE(strict_after_filter_is_einval_seccomp_may_assign_mode) {
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, Rets(1)) == 0);
   BOOST_TEST(Seccomp(s, p, 0, 0, 0) == Err(model::kEINVAL));
-  BOOST_TEST(s.Call(p, nr::kPrctl, {static_cast<uint64_t>(kPrSetSeccomp), 1, 0, 0, 0}) == Err(model::kEINVAL));
+  BOOST_TEST(s.Call(p, nr::kPrctl, {static_cast<uint64_t>(kPrSetSeccomp), 1, 0, 0, 0}) ==
+             Err(model::kEINVAL));
 }
 
 BOOST_AUTO_TEST_CASE(prctl_argument_rules_sys_c) {
@@ -255,7 +270,8 @@ BOOST_AUTO_TEST_CASE(prctl_argument_rules_sys_c) {
   BOOST_TEST(s.Call(p, nr::kPrctl, {sec, 3, 0, 0, 0}) == Err(model::kEINVAL));
   BOOST_TEST(s.Call(p, nr::kPrctl, {sec, 2, 0, 0, 0}) == Err(model::kEFAULT));
   BOOST_TEST(s.Call(p, nr::kPrctl, {static_cast<uint64_t>(kPrGetSeccomp), 7, 7, 7, 7}) == 0);
-  BOOST_TEST(s.Call(p, nr::kPrctl, {15, 0, 0, 0, 0}) == Err(model::kEINVAL));  // DIVERGES: not modelled
+  BOOST_TEST(s.Call(p, nr::kPrctl, {15, 0, 0, 0, 0}) ==
+             Err(model::kEINVAL));                                 // DIVERGES: not modelled
   BOOST_TEST(s.Call(p, nr::kPrctl, {sec, 1, 0xdead, 0, 0}) == 0);  // strict ignores arg3
 }
 

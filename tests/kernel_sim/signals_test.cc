@@ -55,8 +55,10 @@ BOOST_AUTO_TEST_CASE(tgkill_rules_do_send_specific) {
   const Pid q = s.Spawn();
   BOOST_TEST(s.Call(p, nr::kTgkill, {0, static_cast<uint64_t>(q), 0}) == Err(model::kEINVAL));
   BOOST_TEST(s.Call(p, nr::kTgkill, {static_cast<uint64_t>(q), 0, 0}) == Err(model::kEINVAL));
-  BOOST_TEST(s.Call(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(q), 0}) == Err(model::kESRCH));
-  BOOST_TEST(s.Call(p, nr::kTgkill, {static_cast<uint64_t>(q), static_cast<uint64_t>(q), 99}) == Err(model::kEINVAL));
+  BOOST_TEST(s.Call(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(q), 0}) ==
+             Err(model::kESRCH));
+  BOOST_TEST(s.Call(p, nr::kTgkill, {static_cast<uint64_t>(q), static_cast<uint64_t>(q), 99}) ==
+             Err(model::kEINVAL));
   BOOST_TEST(s.Call(p, nr::kTgkill, {static_cast<uint64_t>(q), static_cast<uint64_t>(q), 0}) == 0);
 }
 
@@ -96,7 +98,8 @@ BOOST_AUTO_TEST_CASE(ignored_signals_are_discarded_at_send_sig_ignored) {
   const Pid p = s.Spawn();
   const Pid other = s.Spawn();
   for (int sig : {17, 23, 28}) {  // default-ignore: SIGCHLD, SIGURG, SIGWINCH
-    BOOST_TEST(s.Call(other, nr::kKill, {static_cast<uint64_t>(p), static_cast<uint64_t>(sig)}) == 0);
+    BOOST_TEST(s.Call(other, nr::kKill, {static_cast<uint64_t>(p), static_cast<uint64_t>(sig)}) ==
+               0);
   }
   BOOST_TEST(s.Ignore(p, 15) == 0);
   BOOST_TEST(s.Call(other, nr::kKill, {static_cast<uint64_t>(p), 15}) == 0);
@@ -123,12 +126,14 @@ BOOST_AUTO_TEST_CASE(rt_sigreturn_refused_by_a_filter_ends_in_ud2_and_sigill) {
   BOOST_TEST(s.Handle(p, 10, false) == 0);
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, IfNr(nr::kRtSigreturn, Errno(1))) == 0);
-  const CallHandle h = s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
+  const CallHandle h =
+      s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
   BOOST_TEST(StateOf(s.Status(h)) == kKilled);
   BOOST_TEST(s.Status(h).signal == 4);
 }
 
-BOOST_AUTO_TEST_CASE(rt_sigreturn_trapped_inside_the_sigsys_handler_kills_with_sigsys_force_sig_info) {
+BOOST_AUTO_TEST_CASE(
+    rt_sigreturn_trapped_inside_the_sigsys_handler_kills_with_sigsys_force_sig_info) {
   // SIGSYS is blocked while its handler runs, so the TRAP of the handler's own
   // rt_sigreturn resets the disposition and the process dies of SIGSYS.
   Sim s;
@@ -136,12 +141,14 @@ BOOST_AUTO_TEST_CASE(rt_sigreturn_trapped_inside_the_sigsys_handler_kills_with_s
   BOOST_TEST(s.Handle(p, 31, false) == 0);
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, IfNr(nr::kRtSigreturn, Trap(0))) == 0);
-  const CallHandle h = s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 31});
+  const CallHandle h =
+      s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 31});
   BOOST_TEST(StateOf(s.Status(h)) == kKilled);
   BOOST_TEST(s.Status(h).signal == 31);
 }
 
-BOOST_AUTO_TEST_CASE(rt_sigreturn_trapped_forever_with_sa_nodefer_ends_in_sigsegv_when_frames_run_out) {
+BOOST_AUTO_TEST_CASE(
+    rt_sigreturn_trapped_forever_with_sa_nodefer_ends_in_sigsegv_when_frames_run_out) {
   Sim s;
   const Pid p = s.Spawn();
   const uint64_t a = s.Buf(p, 32);
@@ -150,7 +157,8 @@ BOOST_AUTO_TEST_CASE(rt_sigreturn_trapped_forever_with_sa_nodefer_ends_in_sigseg
   BOOST_TEST(s.Call(p, nr::kRtSigaction, {31, a, 0, 8}) == 0);
   BOOST_TEST(s.Nnp(p) == 0);
   BOOST_TEST(s.Install(p, IfNr(nr::kRtSigreturn, Trap(0))) == 0);
-  const CallHandle h = s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 31});
+  const CallHandle h =
+      s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 31});
   BOOST_TEST(StateOf(s.Status(h)) == kKilled);
   BOOST_TEST(s.Status(h).signal == 11);
 }
@@ -162,7 +170,8 @@ BOOST_AUTO_TEST_CASE(a_handler_at_another_address_faults_sigsegv_diverges) {
   s.PutU64(p, a, 0x1234000);
   s.PutU64(p, a + 8, kSaSiginfo | kSaRestorer);
   BOOST_TEST(s.Call(p, nr::kRtSigaction, {10, a, 0, 8}) == 0);
-  const CallHandle h = s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
+  const CallHandle h =
+      s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
   BOOST_TEST(StateOf(s.Status(h)) == kKilled);
   BOOST_TEST(s.Status(h).signal == 11);
 }
@@ -174,7 +183,8 @@ BOOST_AUTO_TEST_CASE(a_handler_without_sa_restorer_cannot_get_a_frame_setup_rt_f
   s.PutU64(p, a, kRecordingHandler);
   s.PutU64(p, a + 8, kSaSiginfo);
   BOOST_TEST(s.Call(p, nr::kRtSigaction, {10, a, 0, 8}) == 0);
-  const CallHandle h = s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
+  const CallHandle h =
+      s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
   BOOST_TEST(s.Status(h).signal == 11);
 }
 
@@ -186,7 +196,8 @@ BOOST_AUTO_TEST_CASE(sa_resethand_restores_the_default_after_one_delivery) {
   s.PutU64(p, a + 8, kSaSiginfo | kSaRestorer | kSaResethand);
   BOOST_TEST(s.Call(p, nr::kRtSigaction, {10, a, 0, 8}) == 0);
   BOOST_TEST(s.Tgkill(p, p, 10) == 0);
-  const CallHandle h = s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
+  const CallHandle h =
+      s.Start(p, nr::kTgkill, {static_cast<uint64_t>(p), static_cast<uint64_t>(p), 10});
   BOOST_TEST(StateOf(s.Status(h)) == kKilled);
   BOOST_TEST(s.Status(h).signal == 10);
 }

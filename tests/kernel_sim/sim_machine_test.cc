@@ -63,10 +63,12 @@ BOOST_AUTO_TEST_CASE(buffers_sit_at_the_end_of_consecutive_20_kib_slots) {
   BOOST_TEST((a + 100) % 4096 == 0u);
   BOOST_TEST((b + 16384) % 4096 == 0u);
   BOOST_TEST((b + 16384) - (a + 100) == 5u * 4096);
-  BOOST_CHECK_THROW(m.ReadMemory(t, a + 100, 1), MachineError);     // the unmapped page
-  BOOST_TEST(m.ReadMemory(t, a - 16284, 4).size() == 4u);          // slot start: mapped zeros
+  BOOST_CHECK_THROW(m.ReadMemory(t, a + 100, 1), MachineError);  // the unmapped page
+  BOOST_TEST(m.ReadMemory(t, a - 16284, 4).size() == 4u);        // slot start: mapped zeros
   BOOST_CHECK_THROW(m.AllocBuffer(t, 16385), MachineError);
-  for (int i = 2; i < 512; ++i) (void)m.AllocBuffer(t, 8);
+  for (int i = 2; i < 512; ++i) {
+    (void)m.AllocBuffer(t, 8);
+  }
   BOOST_CHECK_THROW(m.AllocBuffer(t, 8), MachineError);
 }
 
@@ -107,10 +109,10 @@ BOOST_AUTO_TEST_CASE(a_notified_call_blocks_and_the_outcome_follows_the_reply) {
   const TaskId target = m.SpawnProcess("target", false);
   BOOST_TEST(Ret(m, m.StartSyscall(target, nr::kPrctl, {38, 1, 0, 0, 0, 0})) == 0);
   const std::vector<bpf::Insn> prog = {
-      bpf::Stmt(bpf::kLdWAbs, 0),                                                  // A = nr
-      bpf::Jump(bpf::kJeqK, static_cast<uint32_t>(nr::kGetppid), 0, 1),            // getppid?
-      bpf::Stmt(bpf::kRetK, bpf::kRetUserNotif),                                   //   notify
-      bpf::Stmt(bpf::kRetK, bpf::kRetAllow),                                       //   allow
+      bpf::Stmt(bpf::kLdWAbs, 0),                                        // A = nr
+      bpf::Jump(bpf::kJeqK, static_cast<uint32_t>(nr::kGetppid), 0, 1),  // getppid?
+      bpf::Stmt(bpf::kRetK, bpf::kRetUserNotif),                         //   notify
+      bpf::Stmt(bpf::kRetK, bpf::kRetAllow),                             //   allow
   };
   BOOST_TEST(Ret(m, Install(m, target, prog, ksim::kFilterFlagNewListener)) == 3);
   BOOST_TEST(m.SendFdToChannel(target, 3, sup));
@@ -180,7 +182,12 @@ BOOST_AUTO_TEST_CASE(the_step_budget_is_a_machine_error) {
   options.step_budget = 50;
   SimMachine m(options);
   const TaskId t = m.SpawnProcess("t", false);
-  BOOST_CHECK_THROW(for (int i = 0; i < 100; ++i) m.StartSyscall(t, nr::kGetpid, {}), MachineError);
+  auto run = [&] {
+    for (int i = 0; i < 100; ++i) {
+      (void)m.StartSyscall(t, nr::kGetpid, {});
+    }
+  };
+  BOOST_CHECK_THROW(run(), MachineError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

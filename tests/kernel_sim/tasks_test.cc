@@ -36,7 +36,8 @@ BOOST_AUTO_TEST_CASE(getppid_is_the_runner_and_getpgid_0_is_the_process_itself_s
   BOOST_TEST(s.Call(p, nr::kGettid) == p);
   BOOST_TEST(s.Call(p, nr::kGetppid) == s.k().RunnerPid());
   BOOST_TEST(s.Call(p, nr::kGetpgid, {0}) == p);
-  BOOST_TEST(s.Call(p, nr::kGetpgid, {static_cast<uint64_t>(s.k().RunnerPid())}) == s.k().RunnerPid());
+  BOOST_TEST(s.Call(p, nr::kGetpgid, {static_cast<uint64_t>(s.k().RunnerPid())}) ==
+             s.k().RunnerPid());
   BOOST_TEST(s.Call(p, nr::kGetpgid, {9999}) == Err(model::kESRCH));
   // pid_t truncation: 2^32 + p is p.
   const uint64_t wide = (uint64_t{1} << 32) | static_cast<uint32_t>(p);
@@ -108,7 +109,8 @@ BOOST_AUTO_TEST_CASE(process_status_is_the_leaders_exit_code_wait_task_zombie) {
   const Pid parent = s.Spawn();
   const Pid c = s.Fork(parent);
   const Pid t = s.Thread(c);
-  BOOST_TEST(static_cast<int>(s.Status(s.Start(c, nr::kExit, {3})).state) == static_cast<int>(CallState::kGone));
+  BOOST_TEST(static_cast<int>(s.Status(s.Start(c, nr::kExit, {3})).state) ==
+             static_cast<int>(CallState::kGone));
   const CallHandle last = s.Start(t, nr::kExit, {5});
   BOOST_TEST(static_cast<int>(s.Status(last).state) == static_cast<int>(CallState::kExited));
   BOOST_TEST(s.Status(last).exit_code == 3);
@@ -122,12 +124,14 @@ BOOST_AUTO_TEST_CASE(wait4_collects_a_zombie_and_encodes_the_status_kernel_wait4
   const Pid parent = s.Spawn();
   const Pid c = s.Fork(parent);
   (void)s.Start(c, nr::kExitGroup, {42});
-  BOOST_TEST(s.Call(parent, nr::kKill, {static_cast<uint64_t>(c), 0}) == 0);  // a zombie still has a pid
+  BOOST_TEST(s.Call(parent, nr::kKill, {static_cast<uint64_t>(c), 0}) ==
+             0);  // a zombie still has a pid
   const uint64_t w = s.Buf(parent, 4);
   BOOST_TEST(s.Call(parent, nr::kWait4, {static_cast<uint64_t>(-1), w, 0, 0}) == c);
   BOOST_TEST(s.U32(parent, w) == (42u << 8));
   BOOST_TEST(s.Call(parent, nr::kKill, {static_cast<uint64_t>(c), 0}) == Err(model::kESRCH));
-  BOOST_TEST(s.Call(parent, nr::kWait4, {static_cast<uint64_t>(-1), w, 0, 0}) == Err(model::kECHILD));
+  BOOST_TEST(s.Call(parent, nr::kWait4, {static_cast<uint64_t>(-1), w, 0, 0}) ==
+             Err(model::kECHILD));
 }
 
 BOOST_AUTO_TEST_CASE(wait4_of_a_killed_child_reports_the_signal) {
@@ -149,7 +153,8 @@ BOOST_AUTO_TEST_CASE(wait4_checks_options_then_children) {
   BOOST_TEST(s.Call(p, nr::kWait4, {0x80000000ULL, 0, 0, 0}) == Err(model::kESRCH));
   const Pid c = s.Fork(p);
   BOOST_TEST(s.Call(p, nr::kWait4, {static_cast<uint64_t>(c), 0, kWnohang, 0}) == 0);
-  BOOST_TEST(s.Call(p, nr::kWait4, {static_cast<uint64_t>(c) + 5, 0, kWnohang, 0}) == Err(model::kECHILD));
+  BOOST_TEST(s.Call(p, nr::kWait4, {static_cast<uint64_t>(c) + 5, 0, kWnohang, 0}) ==
+             Err(model::kECHILD));
 }
 
 BOOST_AUTO_TEST_CASE(wait4_sleeps_in_do_wait_until_the_child_exits) {
@@ -203,7 +208,8 @@ BOOST_AUTO_TEST_CASE(clear_child_tid_is_zeroed_when_the_thread_exits_mm_release)
   Sim s;
   const Pid p = s.Spawn();
   const uint64_t words = s.Buf(p, 16);
-  const auto t = static_cast<Pid>(s.Call(p, nr::kClone, {kCloneThreadFlags, 0x7000, words, words + 8, 0}));
+  const auto t =
+      static_cast<Pid>(s.Call(p, nr::kClone, {kCloneThreadFlags, 0x7000, words, words + 8, 0}));
   s.PutU32(p, words + 8, 77);
   (void)s.Start(t, nr::kExit, {0});
   BOOST_TEST(s.U32(p, words + 8) == 0u);
