@@ -165,6 +165,14 @@ class Machine {
   // spin, so that a task never issues a syscall the scenario did not ask for.
   virtual void NoteFutexAllowed(TaskId /*task*/, bool /*allowed*/) {}
 
+  // NoteSkippedSyscall tells the backend, just before the StartSyscall it concerns,
+  // that the task's filters certainly skip syscall `nr` whatever the arguments (KILL,
+  // TRAP or ERRNO; docs/execution.md §6). The live backend re-checks what it issues:
+  // a number outside the modelled-syscall table that is a real syscall (x32 numbers
+  // included), or clone/rt_sigreturn by number, is issued only after this note, and
+  // is otherwise refused with MachineError.
+  virtual void NoteSkippedSyscall(TaskId /*task*/, int /*nr*/) {}
+
   // Explain hooks: the simulated kernel's account of what it did (reasons,
   // kernel events, notification queues). Live returns empty strings.
   virtual std::string ReasonFor(CallId) { return {}; }
