@@ -484,6 +484,7 @@ bool Kernel::SendFdToChannel(Pid from, int fd, Pid to) {
 }
 
 void Kernel::Shutdown() {
+  held_.clear();  // nothing stays preempted at the end of a run
   config_.step_budget = steps_ + 1'000'000;
   budget_exhausted_ = false;
   for (auto& owned : processes_) {
