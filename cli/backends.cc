@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "live/live_backend.h"
+#include "scenarios/sim_backend.h"
 
 namespace sclab::cli {
 
@@ -10,9 +11,8 @@ std::unique_ptr<scn::Backend> MakeBackend(std::string_view name, const scn::RunO
   if (name == "live") {
     return std::make_unique<live::LiveBackend>(options);
   }
-  // SimBackend (kernel_sim) registers here when it lands.
   if (name == "sim") {
-    throw BackendUnavailable(fmt::format("the {} backend is not built into this binary yet", name));
+    return std::make_unique<scn::SimBackend>(options);
   }
   throw BackendUnavailable(fmt::format("unknown backend `{}` (known: {})", name, kBackendNames));
 }

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "cli/bpf_command.h"
+#include "cli/check_command.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
 #include "cli/trace_command.h"
@@ -20,6 +21,7 @@ int RunApp(int argc, char** argv) {
   sclab::cli::RegisterDemoCommand(app);
   sclab::cli::RegisterRunCommand(app);
   sclab::cli::RegisterTraceCommand(app);
+  sclab::cli::RegisterCheckCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -18,6 +18,7 @@
 #include "scenarios/lexer.h"
 #include "scenarios/parser.h"
 #include "scenarios/runner.h"
+#include "scenarios/sim_backend.h"
 #include "test_files.h"
 
 namespace sclab::scn {
@@ -128,11 +129,12 @@ std::string Mutate(std::string text, Rng& rng) {
   return text;
 }
 
-// RunParsed runs a clean parse, so the runner meets every shape the parser lets
-// through. The simulator joins here with one line once SimBackend exists.
+// RunParsed runs a clean parse on the scripted fake and on the simulator, so the
+// runner and the simulated kernel meet every shape the parser lets through.
 void RunParsed(const Scenario& scenario) {
   testing::FakeMachine fake;
   (void)RunScenario(scenario, fake, RunOptions{});
+  (void)SimBackend(RunOptions{}).Run(scenario);
 }
 
 struct Figures {

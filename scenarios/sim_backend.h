@@ -1,0 +1,26 @@
+// SimBackend runs a scenario on the simulated kernel: a fresh SimMachine seeded with
+// the run's seed (--seed, else the scenario's `seed`, default 1), handed to the one
+// shared runner, RunScenario(). It can run every version-1 scenario, so SkipReason()
+// is always empty.
+#pragma once
+
+#include <string>
+
+#include "scenarios/backend.h"
+#include "scenarios/runner.h"
+
+namespace sclab::scn {
+
+class SimBackend : public Backend {
+ public:
+  explicit SimBackend(RunOptions options = {}) : options_(options) {}
+
+  std::string Name() const override { return "sim"; }
+  std::string SkipReason(const Scenario& scenario) override;
+  Trace Run(const Scenario& scenario) override;
+
+ private:
+  RunOptions options_;
+};
+
+}  // namespace sclab::scn
