@@ -81,6 +81,8 @@ std::string Kernel::DescribeFile(const File* f) const {
                  : "anon_inode:seccomp notify";
     case FileKind::kChannel:
       return "runner channel (" + std::to_string(f->channel->queue.size()) + " queued)";
+    case FileKind::kPidfd:
+      return "anon_inode:[pidfd] (pid " + std::to_string(f->pidfd_pid) + ")";
   }
   return "?";
 }
@@ -112,6 +114,8 @@ std::string Kernel::DescribeWait(const Task* t) const {
       return "sleeping in do_poll";
     case WaitKind::kStopped:
       return "stopped";
+    case WaitKind::kProposalListener:
+      return "sleeping in a proposal's listener operation";
     case WaitKind::kNone:
       break;
   }

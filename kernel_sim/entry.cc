@@ -21,6 +21,8 @@ using model::Fail;
 void Kernel::SyscallEnter(Task* t) {
   t->regs.ax = -model::kENOSYS.value;  // do_syscall_64() presets the return register
   t->regs.why = "";
+  t->filter_data.clear();
+  t->syscall_note.reset();
   if (explain()) {
     t->reason.clear();
   }
@@ -131,7 +133,9 @@ void Kernel::Dispatch(Task* t) {
       r = SysRestartSyscall(t);
       break;  // restart_syscall, only via -ERESTART_RESTARTBLOCK
     default:
-      if (nr >= 0 && nr < kNrSyscalls) {
+      if (std::optional<SysRet> hooked = ProposalSyscall(t, nr)) {
+        r = *hooked;
+      } else if (nr >= 0 && nr < kNrSyscalls) {
         // DIVERGES(kernel): a real syscall outside the modelled table returns ENOSYS;
         // the runner only lets such a number through when the filters skip it.
         r = Fail(model::kENOSYS, "DIVERGES(kernel): syscall not modelled by the simulator");
@@ -197,6 +201,9 @@ void Kernel::SyscallResume(Task* t) {
       return;
     case WaitKind::kPoll:
       Finish(t, DoPoll(t, false));
+      return;
+    case WaitKind::kProposalListener:
+      Finish(t, ContinueProposalListener(t));
       return;
     case WaitKind::kStopped:
     case WaitKind::kNone:

@@ -25,6 +25,7 @@ enum class FileKind : uint8_t {
   kRegular,    // a regular file under $scratch
   kListener,   // anon_inode:seccomp notify
   kChannel,    // a process's runner channel: one end of a unix socket
+  kPidfd,      // anon_inode:[pidfd], handed out by a proposal's receive (proposal_hooks.h)
 };
 
 // f_mode bits (include/linux/fs.h FMODE_*), as far as the model needs them.
@@ -59,6 +60,7 @@ struct File {
   Inode* inode = nullptr;      // VFS files
   Filter* filter = nullptr;    // kListener: file->private_data
   Channel* channel = nullptr;  // kChannel (owned)
+  int32_t pidfd_pid = 0;       // kPidfd: the process it refers to
 };
 
 // FdTable maps descriptor numbers to files, sorted by number so that the lowest free

@@ -105,7 +105,9 @@ Kernel::SysRet Kernel::SysRead(Task* t) {
   if ((f->f_mode & kFmodeRead) == 0) {
     return Fail(model::kEBADF, "vfs_read: the file is not open for reading");
   }
-  if ((f->f_mode & kFmodeCanRead) == 0) {
+  const bool proposal_read = f->kind == FileKind::kListener && config_.proposals != nullptr &&
+                             config_.proposals->ListenerReads();
+  if ((f->f_mode & kFmodeCanRead) == 0 && !proposal_read) {
     return Fail(model::kEINVAL, "vfs_read: the file has no read operation");
   }
   if (!model::AccessOk(buf, count)) {
@@ -145,6 +147,11 @@ Kernel::SysRet Kernel::SysRead(Task* t) {
       f->pos += copied;
       return Value(static_cast<int64_t>(copied));
     }
+    case FileKind::kListener:
+      if (std::optional<SysRet> r = ProposalListener(t, f, kListenerRead, buf, count)) {
+        return *r;
+      }
+      return Fail(model::kEINVAL, "vfs_read: the file has no read operation");
     default:
       return Fail(model::kEINVAL, "DIVERGES(kernel): read() of the runner channel is not modelled");
   }
@@ -161,7 +168,9 @@ Kernel::SysRet Kernel::SysWrite(Task* t) {
   if ((f->f_mode & kFmodeWrite) == 0) {
     return Fail(model::kEBADF, "vfs_write: the file is not open for writing");
   }
-  if ((f->f_mode & kFmodeCanWrite) == 0) {
+  const bool proposal_write = f->kind == FileKind::kListener && config_.proposals != nullptr &&
+                              config_.proposals->ListenerWrites();
+  if ((f->f_mode & kFmodeCanWrite) == 0 && !proposal_write) {
     return Fail(model::kEINVAL, "vfs_write: the file has no write operation");
   }
   if (!model::AccessOk(buf, count)) {
@@ -196,6 +205,11 @@ Kernel::SysRet Kernel::SysWrite(Task* t) {
       f->pos += readable;
       return Value(static_cast<int64_t>(readable));
     }
+    case FileKind::kListener:
+      if (std::optional<SysRet> r = ProposalListener(t, f, kListenerWrite, buf, count)) {
+        return *r;
+      }
+      return Fail(model::kEINVAL, "vfs_write: the file has no write operation");
     default:
       return Fail(model::kEINVAL,
                   "DIVERGES(kernel): write() to the runner channel is not modelled");
@@ -241,6 +255,15 @@ Kernel::SysRet Kernel::SysOpenat(Task* t) {
 // Models fs/open.c openat2(): the open_how rules of model/open_how.h, then the open.
 Kernel::SysRet Kernel::SysOpenat2(Task* t) {
   const auto dfd = static_cast<int32_t>(t->regs.args[0]);
+  if (config_.proposals != nullptr && t->syscall_note != nullptr) {
+    // A proposal copied open_how before the filters ran: use that one copy.
+    if (auto cached = config_.proposals->Openat2How(t->syscall_note.get(), t->regs.args[3])) {
+      if (!cached->ok()) {
+        return cached->failure();
+      }
+      return DoSysOpen(t, dfd, t->regs.args[1], cached->value());
+    }
+  }
   auto how = model::CopyOpenHowFromUser(t->proc->mem, &copies_, t->regs.args[2], t->regs.args[3]);
   if (!how.ok()) {
     return how.failure();

@@ -301,8 +301,8 @@ void Kernel::WakeQueue(WaitQueue* wq, uint32_t key) {
   Task* t = wq->head;
   while (t != nullptr) {
     Task* next = t->wq_next;
-    const bool interested = t->wait != WaitKind::kNotifyRecv || key == 0 ||
-                            (key & (kPollIn | kPollErr | kPollHup)) != 0;
+    const bool recv = t->wait == WaitKind::kNotifyRecv || t->wait == WaitKind::kProposalListener;
+    const bool interested = !recv || key == 0 || (key & (kPollIn | kPollErr | kPollHup)) != 0;
     if (interested && t->state == TaskState::kSleeping) {
       // do_wait()'s child_wait_callback() is not an autoremove function: its waiter
       // stays queued until do_wait() returns.
@@ -430,6 +430,9 @@ CallStatus Kernel::Status(const CallHandle& call) const {
         break;
       case WaitKind::kStopped:
         s.wait_name = "do_signal_stop (stopped)";
+        break;
+      case WaitKind::kProposalListener:
+        s.wait_name = "a proposal's listener operation (interruptible)";
         break;
       case WaitKind::kNone:
         break;

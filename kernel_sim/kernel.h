@@ -36,6 +36,7 @@
 
 #include "base/rng.h"
 #include "kernel_sim/abi.h"
+#include "kernel_sim/proposal_hooks.h"
 #include "kernel_sim/task.h"
 #include "kernel_sim/vfs.h"
 #include "model/copy.h"
@@ -67,6 +68,8 @@ struct KernelConfig {
   uint64_t step_budget = 1'000'000;                   // scheduling steps before the run is stopped
   Pid runner_pid = 100;                               // tasks get runner_pid + 1, + 2, ...
   model::UserMemoryOptions memory{0x10000000, 4, 1};  // the buffer slots of docs/execution.md
+  // An API proposal's hooks (kernel_sim/proposal_hooks.h); null: Linux 6.18 as it is.
+  std::shared_ptr<ProposalHooks> proposals;
 };
 
 // CallHandle names one call started with StartSyscall().
@@ -151,6 +154,8 @@ class Kernel {
   size_t live_files() const { return live_files_; }
   size_t live_filters() const { return live_filters_; }
   size_t task_count() const { return tasks_.size(); }
+  // copies counts every user access the kernel made so far (model/copy.h).
+  const model::CopyCounters& copies() const { return copies_; }
 
  private:
   // What a syscall handler returns: a value, or "the task sleeps", or "no return".
@@ -292,7 +297,7 @@ class Kernel {
   // --- seccomp.cc ---------------------------------------------------------------
   Verdict SecureComputing(Task* t);
   Verdict SeccompFilterAction(Task* t, int nr);
-  uint32_t RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match) const;
+  uint32_t RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match);
   void ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump);
   void GetSeccompFilter(Task* t);
   void FilterOrphan(Filter* f);
@@ -303,7 +308,8 @@ class Kernel {
   SysRet DoSeccomp(Task* t, uint32_t op, uint32_t flags, uint64_t uargs);
   SysRet SetModeStrict(Task* t);
   SysRet SetModeFilter(Task* t, uint32_t flags, uint64_t uargs);
-  model::SysResult<std::unique_ptr<Filter>> PrepareUserFilter(Task* t, uint64_t uargs);
+  model::SysResult<std::unique_ptr<Filter>> PrepareUserFilter(Task* t, uint64_t uargs,
+                                                              uint32_t flags);
   std::string FilterLabel(const Task* t, const Filter* f) const;
 
   // --- notify.cc ----------------------------------------------------------------
@@ -330,6 +336,19 @@ class Kernel {
   SysRet NotifyAddfd(Task* t, Filter* filter, uint64_t uaddfd, uint32_t size);
   SysRet ContinueAddfd(Task* t);
   uint32_t NotifyPoll(const File* f) const;
+  model::SysResult<void> ApplyReply(Task* t, Filter* filter, const model::seccomp_notif_resp& resp);
+  NotificationFacts FactsOf(const Task* k) const;
+  // A proposal's listener operation (proposal_hooks.h): scratch.pid says which
+  // (kProposalIoctl, kProposalRead, kProposalWrite); nullopt when the hook passes.
+  std::optional<SysRet> ProposalListener(Task* t, File* f, int op, uint64_t a, uint64_t b,
+                                         bool resumed = false);
+  SysRet ContinueProposalListener(Task* t);
+  std::optional<SysRet> ProposalSyscall(Task* t, int nr);
+  class ListenerQueue;
+  class PidfdInstaller;
+  static constexpr int kListenerIoctl = 1;
+  static constexpr int kListenerRead = 2;
+  static constexpr int kListenerWrite = 3;
 
   // --- fs.cc --------------------------------------------------------------------
   model::SysResult<int> AllocFd(Process* p);

@@ -401,6 +401,9 @@ void Kernel::ReleaseScratchFile(Task* t) {
 // Models kernel/seccomp.c seccomp_notify_ioctl(): the fixed-size ioctls by exact
 // number, ADDFD with its direction and size bits masked out, anything else EINVAL.
 Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg) {
+  if (std::optional<SysRet> hooked = ProposalListener(t, f, kListenerIoctl, cmd, arg)) {
+    return *hooked;  // a proposal's ioctl (kernel_sim/proposal_hooks.h)
+  }
   Filter* filter = f->filter;
   switch (cmd) {
     case kIoctlNotifRecv:
@@ -531,6 +534,17 @@ Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
   if (!GetUser(t, buf, &resp).ok()) {
     return Fail(model::kEFAULT, "seccomp_notify_send: copy_from_user faulted");
   }
+  auto applied = ApplyReply(t, filter, resp);
+  if (!applied.ok()) {
+    return applied.failure();
+  }
+  return Value(0);
+}
+
+// Models the checks and effect of seccomp_notify_send() after the copy, in its order;
+// proposals that answer with write(2) use it too.
+model::SysResult<void> Kernel::ApplyReply(Task* t, Filter* filter,
+                                          const model::seccomp_notif_resp& resp) {
   if ((resp.flags & ~kUserNotifFlagContinue) != 0) {
     return Fail(model::kEINVAL, "seccomp_notify_send: flags other than CONTINUE");
   }
@@ -557,7 +571,7 @@ Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
               : " error=" + std::to_string(resp.error) + " val=" + std::to_string(resp.val)));
   }
   CompleteNotification(k);
-  return Value(0);
+  return model::Ok();
 }
 
 // Models kernel/seccomp.c seccomp_notify_id_valid(): 0 only while SENT.

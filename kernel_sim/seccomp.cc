@@ -14,6 +14,7 @@
 // first (a hit skips every filter; on 6.18 native 335 and 336 always hit), then every
 // filter newest to oldest, the lowest action winning and the newest filter keeping a
 // tie; then the action.
+#include <algorithm>
 #include <string>
 
 #include "base/check.h"
@@ -94,7 +95,7 @@ Kernel::Verdict Kernel::SecureComputing(Task* t) {
 }
 
 // Models kernel/seccomp.c seccomp_run_filters().
-uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match) const {
+uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match) {
   Filter* f = t->filter;
   if (f == nullptr) {
     return bpf::kRetKillProcess;
@@ -107,9 +108,17 @@ uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match)
     return bpf::kRetAllow;  // the 6.18 uprobe exception is part of the cache, kept without it
   }
   const auto bytes = bpf::SeccompDataBytes(sd);
+  std::span<const uint8_t> data(bytes);
+  if (config_.proposals != nullptr && f->chain_max_offset > bytes.size()) {
+    // A proposal's filters read past seccomp_data: the hook builds their buffer once.
+    t->filter_data = config_.proposals->FilterData(t->proc->mem, &copies_, sd, f->chain_max_offset,
+                                                   &t->syscall_note);
+    SCLAB_CHECK(t->filter_data.size() >= f->chain_max_offset, "FilterData: too short");
+    data = t->filter_data;
+  }
   uint32_t ret = bpf::kRetAllow;
   for (; f != nullptr; f = f->prev) {
-    const uint32_t cur = bpf::Run(f->prog, std::span<const uint8_t>(bytes)).ret;
+    const uint32_t cur = bpf::Run(f->prog, data).ret;
     if (bpf::ActionPrecedes(cur, ret)) {
       ret = cur;
       *match = f;
@@ -300,7 +309,8 @@ Kernel::SysRet Kernel::SetModeStrict(Task* t) {
 
 // Models kernel/seccomp.c seccomp_prepare_user_filter() + seccomp_prepare_filter() +
 // net/core/filter.c bpf_prog_create_from_user().
-model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uint64_t uargs) {
+model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uint64_t uargs,
+                                                                    uint32_t flags) {
   model::sock_fprog fprog{};
   if (!GetUser(t, uargs, &fprog).ok()) {
     return Fail(model::kEFAULT, "seccomp_prepare_user_filter: copy_from_user(sock_fprog) faulted");
@@ -320,7 +330,10 @@ model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uin
   if (!model::CopyFromUser(t->proc->mem, &copies_, raw, fprog.filter).ok()) {
     return Fail(model::kEFAULT, "bpf_prog_create_from_user: copy_from_user(insns) faulted");
   }
-  auto validated = bpf::Validate(insns);
+  const bpf::ValidateOptions options = config_.proposals != nullptr
+                                           ? config_.proposals->ValidateOptionsFor(flags)
+                                           : bpf::ValidateOptions{};
+  auto validated = bpf::Validate(insns, options);
   if (!validated.ok()) {
     if (explain()) {
       t->reason = "bpf_check_classic/seccomp_check_filter: " + validated.error().Message();
@@ -335,7 +348,9 @@ model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uin
 // Models kernel/seccomp.c seccomp_set_mode_filter() with seccomp_attach_filter(),
 // seccomp_can_sync_threads() and seccomp_sync_threads(); checks in the kernel's order.
 Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
-  if ((flags & ~kFilterFlagMask) != 0) {
+  const uint32_t known =
+      kFilterFlagMask | (config_.proposals != nullptr ? config_.proposals->ExtraFilterFlags() : 0);
+  if ((flags & ~known) != 0) {
     return Fail(model::kEINVAL, "seccomp_set_mode_filter: unknown flag bits");
   }
   if ((flags & kFilterFlagTsync) != 0 && (flags & kFilterFlagNewListener) != 0 &&
@@ -345,7 +360,7 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
   if ((flags & kFilterFlagWaitKillableRecv) != 0 && (flags & kFilterFlagNewListener) == 0) {
     return Fail(model::kEINVAL, "seccomp_set_mode_filter: WAIT_KILLABLE_RECV without NEW_LISTENER");
   }
-  auto prepared_or = PrepareUserFilter(t, uargs);
+  auto prepared_or = PrepareUserFilter(t, uargs, flags);
   if (!prepared_or.ok()) {
     return prepared_or.failure();
   }
@@ -416,6 +431,8 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
       f->log = (flags & kFilterFlagLog) != 0;
       f->wait_killable_recv = (flags & kFilterFlagWaitKillableRecv) != 0;
       f->prev = t->filter;  // the task's reference on the old head moves to the new filter
+      f->chain_max_offset =
+          std::max(f->prog.MaxDataOffset(), f->prev != nullptr ? f->prev->chain_max_offset : 0u);
       f->cache = bpf::ActionCache::Prepare(f->prog, f->prev != nullptr ? &f->prev->cache : nullptr);
       filters_.push_back(std::move(prepared));
       ++live_filters_;

@@ -23,6 +23,7 @@
 #include "kernel_sim/abi.h"
 #include "kernel_sim/file.h"
 #include "kernel_sim/id_index.h"
+#include "kernel_sim/proposal_hooks.h"
 #include "kernel_sim/vfs.h"
 #include "model/user_memory.h"
 
@@ -49,6 +50,7 @@ struct Filter {
   uint32_t users = 1;
   bool log = false;                 // SECCOMP_FILTER_FLAG_LOG
   bool wait_killable_recv = false;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+  uint32_t chain_max_offset = 0;    // highest data offset this filter or an older one reads
   Filter* prev = nullptr;
   bpf::ValidatedProgram prog;
   bpf::ActionCache cache;
@@ -111,7 +113,8 @@ struct Listener {
   Task* init_tail = nullptr;
   size_t sent = 0;  // notifications in state SENT (for poll)
   IdIndex by_id;
-  File* file = nullptr;  // the listener file (for dumps)
+  File* file = nullptr;                           // the listener file (for dumps)
+  std::unique_ptr<ListenerState> proposal_state;  // a proposal hook's (proposal_hooks.h)
 };
 
 // Siginfo holds the first 32 bytes of a siginfo_t, which is all the model reports:
@@ -185,6 +188,7 @@ enum class WaitKind : uint8_t {
   kRecvmsg,      // unix_stream_data_wait()
   kPoll,         // do_poll()
   kStopped,      // do_signal_stop(): TASK_STOPPED
+  kProposalListener,  // a proposal's listener operation waits for a notification
 };
 
 // CallState is how far the runner's current call on a task got.
@@ -262,6 +266,12 @@ struct alignas(64) Task {  // cache-line aligned: the hot fields span exactly th
   Task* wq_next = nullptr;
 
   SyscallScratch scratch;
+  // The current syscall's filter data and note when a proposal hook built them
+  // (ProposalHooks::FilterData); empty otherwise. Cleared at each syscall entry.
+  std::vector<uint8_t> filter_data;
+  std::shared_ptr<const SyscallNote> syscall_note;
+  // A proposal's listener operation's own state, kept while the task sleeps in it.
+  std::unique_ptr<ListenerState> proposal_call_state;
   Notification notif;
   AddfdRequest addfd;
 
