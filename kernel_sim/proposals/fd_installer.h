@@ -1,28 +1,15 @@
-// FdInstaller is the receiving process's file table as a receive that hands out a file
-// descriptor sees it (ea_notif's pidfd). It follows the kernel's two steps: reserve
-// a number (get_unused_fd_flags(): EMFILE when the table is full), then either install
-// the file once the copy to userspace succeeded (fd_install()) or give the number back
-// (put_unused_fd()), so a failed receive leaks nothing.
+// CountingFdInstaller is an FdInstaller (kernel_sim/proposal_hooks.h: the receiving
+// process's file table as a receive that hands out a file descriptor sees it) that
+// hands out numbers and counts; in the simulator the Kernel's own stands in its place.
 #pragma once
 
+#include "kernel_sim/proposal_hooks.h"
 #include "model/sys_result.h"
 
 namespace sclab::ksim::proposals {
 
-class FdInstaller {
- public:
-  virtual ~FdInstaller() = default;
-  // Reserve returns the lowest free number, or EMFILE.
-  [[nodiscard]] virtual model::SysResult<int> Reserve() = 0;
-  // Install makes the reserved `fd` refer to a pidfd of the notifying process.
-  virtual void Install(int fd) = 0;
-  // Release gives a reserved, never installed `fd` back.
-  virtual void Release(int fd) = 0;
-};
-
-// CountingFdInstaller hands out numbers from `first` on (up to `limit`, exclusive) and
-// counts installs and releases: the model functions' tests and the compatibility
-// matrix use it in place of a process.
+// It hands out numbers from `first` on (up to `limit`, exclusive) and counts installs
+// and releases, for the model tests and the compatibility matrix.
 class CountingFdInstaller final : public FdInstaller {
  public:
   explicit CountingFdInstaller(int first = 3, int limit = 1024) : next_(first), limit_(limit) {}
@@ -31,7 +18,7 @@ class CountingFdInstaller final : public FdInstaller {
     ++reserved_;
     return next_++;
   }
-  void Install(int /*fd*/) override { ++installed_; }
+  void Install(int /*fd*/, uint32_t /*pid*/) override { ++installed_; }
   void Release(int /*fd*/) override {
     ++released_;
     --next_;

@@ -1,6 +1,6 @@
-// NotificationFacts is what the kernel knows about one pending notification, whatever
-// the ABI it is delivered through: its id, the notifying thread and its thread group,
-// and the seccomp_data the filters saw. ExtensibleArgOf() says where the syscall's
+// NotificationFacts (kernel_sim/proposal_hooks.h) is what the kernel knows about one
+// pending notification, whatever the ABI it is delivered through. ExtensibleArgOf()
+// says where the syscall's
 // extensible struct is (openat2's open_how, clone3's clone_args), and
 // CopyTargetStruct() reads it from the notifying task's memory as a kernel-side
 // receive would (perf_config, notif_ptrs and sizes_vector deliver it that way).
@@ -17,19 +17,13 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel_sim/proposal_hooks.h"
 #include "model/copy.h"
 #include "model/sys_result.h"
 #include "model/uapi.h"
 #include "model/user_memory.h"
 
 namespace sclab::ksim::proposals {
-
-struct NotificationFacts {
-  uint64_t id = 0;
-  uint32_t pid = 0;   // task_pid_vnr(): the notifying thread
-  uint32_t tgid = 0;  // task_tgid_vnr(): its thread group
-  model::seccomp_data data{};
-};
 
 // ExtensibleArg is where a syscall's extensible struct is: its address and the usize
 // the caller passed (both syscall arguments), and the kernel's own size (ksize).

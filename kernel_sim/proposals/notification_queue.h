@@ -1,9 +1,7 @@
-// NotificationQueue is a listener's queue of notifications as a proposal's receive and
-// reply paths see it: take the oldest INIT notification (it becomes SENT), put one
-// back to INIT after a failed copy, answer one (SEND's rules), and find the notifying
-// task's memory. kernel_sim implements it over its real listener; ModelQueue is a
-// stand-alone queue with the kernel's rules for the model tests and for measurements
-// over many queue depths (read_notif's batching sweep).
+// ModelQueue is a stand-alone NotificationQueue (kernel_sim/proposal_hooks.h: a
+// listener's queue as a proposal's receive and reply paths see it) with the kernel's
+// rules, for the model tests and for measurements over many queue depths (read_notif's
+// batching sweep). In the simulator the Kernel's own listener stands in its place.
 #pragma once
 
 #include <cstdint>
@@ -17,21 +15,6 @@
 #include "model/user_memory.h"
 
 namespace sclab::ksim::proposals {
-
-class NotificationQueue {
- public:
-  virtual ~NotificationQueue() = default;
-  // TakeInit marks the oldest INIT notification SENT and returns it; nullopt if none.
-  virtual std::optional<NotificationFacts> TakeInit() = 0;
-  // PutBack returns a notification taken by TakeInit() to INIT, in its old place.
-  virtual void PutBack(uint64_t id) = 0;
-  // Orphaned is true once no task uses the filter (RECV would say ENOENT, poll POLLHUP).
-  virtual bool Orphaned() const = 0;
-  // TargetMemory is the memory of the task that raised notification `id`.
-  virtual const model::UserMemory& TargetMemory(uint64_t id) const = 0;
-  // Reply applies a response with seccomp_notify_send()'s checks, in its order.
-  [[nodiscard]] virtual model::SysResult<void> Reply(const model::seccomp_notif_resp& resp) = 0;
-};
 
 // ModelQueue holds notifications raised by tasks whose memory it owns.
 class ModelQueue final : public NotificationQueue {

@@ -11,6 +11,8 @@
 //   arguments, the open_how contents, plus the new version's field) when userspace
 //   built for `user` runs on a kernel implementing `kernel`. Computed by running the
 //   proposal's own model functions on simulated memory, never written down by hand.
+// - hooks(kernel): what the simulated kernel does differently when it implements the
+//   proposal's old or new ABI (kernel_sim/proposal_hooks.h).
 // - verbs: its scenario verbs (verb.h), which the shared runner turns into syscalls.
 // - traits: what the design asks of userspace (fixed-size buffers possible,
 //   allocations, whether the supervisor must read the target's memory).
@@ -22,10 +24,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kernel_sim/proposal_hooks.h"
 #include "model/errno.h"
 #include "model/layout.h"
 
@@ -87,6 +91,9 @@ class Proposal {
     CompatCell (*compat)(Abi user, Abi kernel);
     // Its scenario verbs (verb.h); they must name this proposal.
     std::vector<VerbSpec> (*verbs)();
+    // The kernel hooks of a kernel implementing `kernel` (kernel_sim/proposal_hooks.h;
+    // nullptr: that kernel is Linux 6.18 unchanged).
+    std::unique_ptr<ProposalHooks> (*hooks)(Abi kernel);
     Traits traits;
   };
 
@@ -98,6 +105,7 @@ class Proposal {
   CompatCell Compat(Abi user, Abi kernel) const { return def_.compat(user, kernel); }
   const Traits& GetTraits() const { return def_.traits; }
   std::vector<VerbSpec> Verbs() const;
+  std::unique_ptr<ProposalHooks> MakeKernelHooks(Abi kernel) const { return def_.hooks(kernel); }
   // CompatMatrix is Compat() for old/old, old/new, new/old, new/new (user/kernel).
   std::vector<CompatCell> CompatMatrix() const;
 

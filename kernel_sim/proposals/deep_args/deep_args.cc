@@ -98,6 +98,21 @@ std::vector<uint8_t> BuildFilterData(const model::seccomp_data& sd, const EaCopy
   return data;
 }
 
+EaCopy EaCopyFromFilterData(const model::seccomp_data& sd, std::span<const uint8_t> filter_data) {
+  EaCopy ea;
+  const auto arg = ExtensibleArgOf(sd);
+  if (!arg.has_value() || filter_data.size() < kEaOffset + arg->ksize) return ea;
+  ea.present = true;
+  ea.usize = LoadLe<uint32_t>(filter_data, kOffEaSize);
+  const uint64_t features = LoadLe<uint64_t>(filter_data, kOffFeatureBits);
+  ea.copied = (features & kHasEa) != 0;
+  ea.nonzero_end_known = (features & kHasEaEnd) != 0;
+  ea.nonzero_end = LoadLe<uint32_t>(filter_data, kOffEaNonzeroEnd);
+  const auto window = filter_data.subspan(kEaOffset, arg->ksize);
+  ea.bytes.assign(window.begin(), window.end());
+  return ea;
+}
+
 model::SysResult<model::open_how> OpenHowFromCopy(const EaCopy& ea) {
   if (ea.usize < model::kOpenHowSizeVer0)
     return Fail(model::kEINVAL, "openat2: usize < OPEN_HOW_SIZE_VER0");
@@ -194,6 +209,7 @@ const Proposal& Plugin() {
        .layouts = &Layouts,
        .compat = &Compat,
        .verbs = &Verbs,
+       .hooks = &KernelHooks,
        .traits =
            Traits{.fixed_size_buffers = true,
                   .setup_allocations = 0,

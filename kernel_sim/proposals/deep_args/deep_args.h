@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "bpf/validator.h"
@@ -95,6 +96,10 @@ EaCopy SeccompCopyEa(const model::UserMemory& mem, model::CopyCounters* counters
 // MaxDataOffset() of the chain, at least 64).
 std::vector<uint8_t> BuildFilterData(const model::seccomp_data& sd, const EaCopy& ea, uint32_t len);
 
+// EaCopyFromFilterData recovers the copy a notification carries in its filter data
+// (built by BuildFilterData with the whole struct in it); no data: no copy.
+EaCopy EaCopyFromFilterData(const model::seccomp_data& sd, std::span<const uint8_t> filter_data);
+
 // Models openat2's argument copy when a copy exists: usize < 24 -> EINVAL, > PAGE_SIZE
 // -> E2BIG (its own order), then the copy's own failure, then the cached struct with
 // O_LARGEFILE added (as CopyOpenHowFromUser() does). No user memory is read.
@@ -109,6 +114,9 @@ std::vector<uint8_t> BuildFilterData(const model::seccomp_data& sd, const EaCopy
 
 // RecvDeepPrepare is the check before the wait.
 [[nodiscard]] model::SysResult<void> RecvDeepPrepare(uint64_t len);
+
+// KernelHooks are the hooks of a kernel implementing deep_args's `kernel` ABI (hooks.cc).
+std::unique_ptr<ProposalHooks> KernelHooks(Abi kernel);
 
 // Verbs are deep_args's scenario verbs (verbs.cc).
 std::vector<VerbSpec> Verbs();

@@ -79,7 +79,7 @@ model::SysResult<int> SeccompNotifyRecvEaDeliver(model::UserMemory& mem,
         model::kEFAULT,
         "seccomp_notify_recv_ea: copy_struct_to_user faulted; the notification is INIT again");
   }
-  if (pidfd >= 0) fds->Install(pidfd);
+  if (pidfd >= 0) fds->Install(pidfd, facts.tgid);
   return pidfd;
 }
 
@@ -137,6 +137,7 @@ const Proposal& Plugin() {
        .layouts = &Layouts,
        .compat = &Compat,
        .verbs = &Verbs,
+       .hooks = &KernelHooks,
        .traits =
            Traits{.fixed_size_buffers = true,
                   .setup_allocations = 0,

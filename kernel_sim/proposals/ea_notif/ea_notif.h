@@ -85,6 +85,9 @@ struct RecvRequest {
                                                                const NotificationFacts& facts,
                                                                Abi kernel, FdInstaller* fds);
 
+// KernelHooks are the hooks of a kernel implementing ea_notif's `kernel` ABI (hooks.cc).
+std::unique_ptr<ProposalHooks> KernelHooks(Abi kernel);
+
 // Verbs are ea_notif's scenario verbs (verbs.cc).
 std::vector<VerbSpec> Verbs();
 

@@ -174,6 +174,7 @@ const Proposal& Plugin() {
        .layouts = &Layouts,
        .compat = &Compat,
        .verbs = &Verbs,
+       .hooks = &KernelHooks,
        .traits =
            Traits{.fixed_size_buffers = false,
                   .setup_allocations = 3,

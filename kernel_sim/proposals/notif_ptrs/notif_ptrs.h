@@ -72,6 +72,9 @@ struct PtrsRequest {
     model::UserMemory& mem, model::CopyCounters* counters, uint64_t block, const PtrsRequest& req,
     Abi kernel, const NotificationFacts& facts, const model::UserMemory& target);
 
+// KernelHooks are the hooks of a kernel implementing notif_ptrs's `kernel` ABI (hooks.cc).
+std::unique_ptr<ProposalHooks> KernelHooks(Abi kernel);
+
 // Verbs are notif_ptrs's scenario verbs (verbs.cc).
 std::vector<VerbSpec> Verbs();
 

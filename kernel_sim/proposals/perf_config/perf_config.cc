@@ -302,6 +302,7 @@ const Proposal& Plugin() {
        .layouts = &Layouts,
        .compat = &Compat,
        .verbs = &Verbs,
+       .hooks = &KernelHooks,
        .traits =
            Traits{.fixed_size_buffers = true,
                   .setup_allocations = 0,

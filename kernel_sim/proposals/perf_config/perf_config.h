@@ -175,6 +175,9 @@ std::vector<uint8_t> BuildFlatRecord(const NotifConfig& config, const Notificati
     model::UserMemory& mem, model::CopyCounters* counters, uint64_t buf, const NotifConfig& config,
     const NotificationFacts& facts, const model::UserMemory& target);
 
+// KernelHooks are the hooks of a kernel implementing perf_config's `kernel` ABI (hooks.cc).
+std::unique_ptr<ProposalHooks> KernelHooks(Abi kernel);
+
 // Verbs are perf_config's scenario verbs (verbs.cc).
 std::vector<VerbSpec> Verbs();
 

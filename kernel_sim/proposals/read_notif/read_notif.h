@@ -88,6 +88,9 @@ struct DepthRow {
 // counts their syscalls.
 DepthRow MeasureDepth(uint32_t depth, uint32_t capacity);
 
+// KernelHooks are the hooks of a kernel implementing read_notif's `kernel` ABI (hooks.cc).
+std::unique_ptr<ProposalHooks> KernelHooks(Abi kernel);
+
 // Verbs are read_notif's scenario verbs (verbs.cc).
 std::vector<VerbSpec> Verbs();
 

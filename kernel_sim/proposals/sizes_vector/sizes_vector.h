@@ -107,6 +107,9 @@ std::vector<uint8_t> BuildRecord(Abi kernel, const NotificationFacts& facts,
 // LayoutVerbPlan is the plan of the discovery verb, which notif_ptrs shares.
 VerbPlan LayoutVerbPlan(const VerbArgs& args);
 
+// KernelHooks are the hooks of a kernel implementing sizes_vector's `kernel` ABI (hooks.cc).
+std::unique_ptr<ProposalHooks> KernelHooks(Abi kernel);
+
 // Verbs are sizes_vector's scenario verbs (verbs.cc).
 std::vector<VerbSpec> Verbs();
 

@@ -22,11 +22,25 @@ model::StructLayout NotifLayout(Abi abi) {
 model::SysResult<void> SeccompNotifyRecv(model::UserMemory& mem, model::CopyCounters* counters,
                                          uint64_t buf, uint64_t size,
                                          const NotificationFacts& facts) {
-  SCLAB_CHECK(size == kSizeofNotif || size == kSizeofNotifV2, "SeccompNotifyRecv: 80 or 88");
+  auto ready = SeccompNotifyRecvPrepare(mem, counters, buf, size);
+  if (!ready.ok()) return ready;
+  return SeccompNotifyRecvDeliver(mem, counters, buf, size, facts);
+}
+
+model::SysResult<void> SeccompNotifyRecvPrepare(const model::UserMemory& mem,
+                                                model::CopyCounters* counters, uint64_t buf,
+                                                uint64_t size) {
   auto zeroed = model::CheckZeroedUser(mem, counters, buf, size);
   if (!zeroed.ok()) return Fail(model::kEFAULT, "seccomp_notify_recv: check_zeroed_user faulted");
   if (!zeroed.value())
     return Fail(model::kEINVAL, "seccomp_notify_recv: the buffer is not all zero");
+  return model::Ok();
+}
+
+model::SysResult<void> SeccompNotifyRecvDeliver(model::UserMemory& mem,
+                                                model::CopyCounters* counters, uint64_t buf,
+                                                uint64_t size, const NotificationFacts& facts) {
+  SCLAB_CHECK(size == kSizeofNotif || size == kSizeofNotifV2, "SeccompNotifyRecv: 80 or 88");
   seccomp_notif_v2 unotif{};
   unotif.id = facts.id;
   unotif.pid = facts.pid;
@@ -218,6 +232,7 @@ const Proposal& Plugin() {
        .layouts = &Layouts,
        .compat = &Compat,
        .verbs = &Verbs,
+       .hooks = &KernelHooks,
        .traits = Traits{
            .fixed_size_buffers = true,
            .setup_allocations = 2,

@@ -70,6 +70,14 @@ model::StructLayout NotifLayout(Abi abi);
                                                        model::CopyCounters* counters, uint64_t buf,
                                                        uint64_t size,
                                                        const NotificationFacts& facts);
+// Its two halves, around the wait: the all-zero check, then the copy.
+[[nodiscard]] model::SysResult<void> SeccompNotifyRecvPrepare(const model::UserMemory& mem,
+                                                              model::CopyCounters* counters,
+                                                              uint64_t buf, uint64_t size);
+[[nodiscard]] model::SysResult<void> SeccompNotifyRecvDeliver(model::UserMemory& mem,
+                                                              model::CopyCounters* counters,
+                                                              uint64_t buf, uint64_t size,
+                                                              const NotificationFacts& facts);
 
 // Models kernel/seccomp.c seccomp_get_notif_sizes(): one copy_to_user() of the 6-byte
 // seccomp_notif_sizes, with seccomp_notif = 80 (old ABI) or 88 (new).
@@ -117,6 +125,9 @@ bool KnowsIoctl(Abi abi, uint32_t cmd);
                                                                 model::CopyCounters* counters,
                                                                 const NotificationFacts& facts,
                                                                 uint64_t size);
+
+// KernelHooks are the hooks of a kernel implementing today's `kernel` ABI (hooks.cc).
+std::unique_ptr<ProposalHooks> KernelHooks(Abi kernel);
 
 // Verbs are today's scenario verbs (verbs.cc).
 std::vector<VerbSpec> Verbs();
