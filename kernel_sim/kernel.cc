@@ -398,6 +398,11 @@ bool Kernel::Idle(Pid tid) const {
   return t->state == TaskState::kUser && t->frames.empty() && !t->ended;
 }
 
+bool Kernel::InSignalHandler(Pid tid) const {
+  const Task* t = TaskOf(tid);
+  return !t->ended && !t->frames.empty();
+}
+
 CallStatus Kernel::Status(const CallHandle& call) const {
   const Task* t = TaskOf(call.tid);
   SCLAB_CHECK(t->call.seq == call.seq, "Status of a call that is not the task's latest");

@@ -328,6 +328,11 @@ class Runner {
     const TaskEnd end = machine_.TaskState(t.id);
     switch (end.kind) {
       case TaskEnd::Kind::kAlive:
+        if (machine_.InSignalHandler(t.id)) {
+          Stop(loc, fmt::format("`{}` cannot act: its signal handler has not returned (its "
+                                "rt_sigreturn sleeps in the kernel)",
+                                t.name));
+        }
         return;
       case TaskEnd::Kind::kKilled:
         Stop(loc, fmt::format(

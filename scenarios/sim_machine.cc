@@ -211,6 +211,11 @@ RawOutcome SimMachine::Poll(CallId call) {
   return o;
 }
 
+bool SimMachine::InSignalHandler(TaskId task) {
+  const ksim::Pid tid = TidOf(task);
+  return kernel_.TaskEnd(tid).kind == ksim::CallState::kNone && kernel_.InSignalHandler(tid);
+}
+
 TaskEnd SimMachine::TaskState(TaskId task) {
   const ksim::TaskEndStatus e = kernel_.TaskEnd(TidOf(task));
   TaskEnd out;

@@ -56,6 +56,7 @@ class SimMachine : public Machine {
   RawOutcome Await(CallId call) override { return Poll(call); }
   TaskEnd TaskState(TaskId task) override;
   TaskEnd AwaitTaskEnd(TaskId task) override { return TaskState(task); }
+  bool InSignalHandler(TaskId task) override;
   std::vector<uint8_t> SigactionFor(TaskId task, int sig, HandleMode mode) override;
   std::optional<SigsysInfo> LastSigsys(TaskId task) override;
   std::string ReasonFor(CallId call) override;

@@ -391,6 +391,24 @@ BOOST_AUTO_TEST_CASE(a_dead_actor_stops_the_run) {
   BOOST_TEST(t.stop_reason == "t.scn:4:1: error: `p` cannot act: it was killed by SIGSYS");
 }
 
+BOOST_AUTO_TEST_CASE(an_actor_whose_handler_has_not_returned_stops_the_run) {
+  // The signal's handler returns through rt_sigreturn, which the filters may notify:
+  // until a reply comes, the task sleeps in it and cannot start a call.
+  const Scenario s =
+      MustParse("scenario \"x\"\nprocess p\nprocess q\nq: signal(p, SIGUSR1)\np: getpid()\n");
+  FakeMachine m;
+  m.script = [](FakeMachine& fm, CallId, const IssuedSyscall& c) {
+    if (c.nr == 234) fm.in_handler[0] = true;
+    return FakeMachine::Ret(0);
+  };
+  const Trace t = RunScenario(s, m, RunOptions{});
+  BOOST_TEST(t.runtime_error);
+  BOOST_TEST(t.stop_reason ==
+             "t.scn:5:1: error: `p` cannot act: its signal handler has not returned (its "
+             "rt_sigreturn sleeps in the kernel)");
+  BOOST_TEST(m.issued.size() == 1u);
+}
+
 struct RefusalCase {
   const char* name;
   const char* body;
