@@ -104,7 +104,9 @@ BOOST_AUTO_TEST_CASE(exit_group_ends_every_thread_with_the_group_code_do_group_e
   BOOST_TEST(s.k().TaskEnd(p).exit_code == 7);
 }
 
-BOOST_AUTO_TEST_CASE(process_status_is_the_leaders_exit_code_wait_task_zombie) {
+// Linux 6.18 (seen live): the leader's exit(3) does not decide the status; the last
+// thread to exit starts a group exit with its own code, exit(5).
+BOOST_AUTO_TEST_CASE(process_status_is_the_last_threads_code_synchronize_group_exit) {
   Sim s;
   const Pid parent = s.Spawn();
   const Pid c = s.Fork(parent);
@@ -113,6 +115,20 @@ BOOST_AUTO_TEST_CASE(process_status_is_the_leaders_exit_code_wait_task_zombie) {
              static_cast<int>(CallState::kGone));
   const CallHandle last = s.Start(t, nr::kExit, {5});
   BOOST_TEST(static_cast<int>(s.Status(last).state) == static_cast<int>(CallState::kExited));
+  BOOST_TEST(s.Status(last).exit_code == 5);
+  const uint64_t w = s.Buf(parent, 4);
+  BOOST_TEST(s.Call(parent, nr::kWait4, {static_cast<uint64_t>(c), w, 0, 0}) == c);
+  BOOST_TEST(s.U32(parent, w) == 0x0500u);
+}
+
+BOOST_AUTO_TEST_CASE(the_leader_exiting_last_gives_its_own_code_synchronize_group_exit) {
+  Sim s;
+  const Pid parent = s.Spawn();
+  const Pid c = s.Fork(parent);
+  const Pid t = s.Thread(c);
+  BOOST_TEST(static_cast<int>(s.Status(s.Start(t, nr::kExit, {5})).state) ==
+             static_cast<int>(CallState::kGone));
+  const CallHandle last = s.Start(c, nr::kExit, {3});
   BOOST_TEST(s.Status(last).exit_code == 3);
   const uint64_t w = s.Buf(parent, 4);
   BOOST_TEST(s.Call(parent, nr::kWait4, {static_cast<uint64_t>(c), w, 0, 0}) == c);
