@@ -94,13 +94,9 @@ void Kernel::RecordTaskEnd(Task* t) {
     t->call.exit_code = t->end_exit_code;
     t->call.signal = t->end_signal;
   }
-  // The leader stands for its process: once the whole group is dead, a leader that
-  // ended "gone" (it called exit() first) reports the process's status, as wait4 would.
-  if (!gone && t != p->leader && p->leader->ended && p->leader->end_kind == CallState::kGone) {
-    p->leader->end_kind = t->end_kind;
-    p->leader->end_exit_code = t->end_exit_code;
-    p->leader->end_signal = t->end_signal;
-  }
+  // A leader that ended "gone" (it called exit() while other threads lived) stays gone
+  // when the group ends later: gone is how that thread ended, and the live backend
+  // never rewrites an outcome it has seen (docs/live.md). wait4 gives the process's status.
 }
 
 // Models kernel/exit.c synchronize_group_exit(): the last thread to begin exiting,
