@@ -129,9 +129,10 @@ BOOST_AUTO_TEST_CASE(kill_thread_of_one_thread_of_several_ends_only_that_thread)
   BOOST_TEST(s.Call(p, nr::kGettid) == p);
 }
 
-// signal->live counts threads that have not exited: with the leader gone (a zombie
-// still in the thread list), the remaining thread is the last live one, so KILL_THREAD
-// kills the process; the leader keeps the `gone` it ended with.
+// With the leader gone (a zombie still in the thread list), KILL_THREAD in the last
+// live thread ends the process by SIGSYS (forced, as signal->live == 1; a do_exit(SIGSYS)
+// would give the same status through synchronize_group_exit()); the leader keeps the
+// `gone` it ended with.
 BOOST_AUTO_TEST_CASE(kill_thread_after_the_leader_exited_kills_the_process) {
   Sim s;
   const Pid p = Filtered(s, IfNr(nr::kGetpid, bpf::kRetKillThread));
