@@ -121,6 +121,7 @@ Pid Kernel::SpawnProcess(bool privileged) {
   proc->cwd = vfs_.Scratch();
   proc->leader = t;
   proc->live = 1;
+  proc->quick_threads = 1;
   proc->threads.push_back(t);
 
   File* null_file = NewFile(FileKind::kDevNull);

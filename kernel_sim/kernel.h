@@ -273,6 +273,7 @@ class Kernel {
 
   // --- exit.cc ------------------------------------------------------------------
   void DoExit(Task* t, int code);
+  void SynchronizeGroupExit(Task* t, int code);
   void DoGroupExit(Task* t, int code);
   void ZapOtherThreads(Task* t);
   void ExitSignals(Task* t);
