@@ -230,6 +230,7 @@ class Runner {
     trace_.header.seed = options_.seed.value_or(scenario_.seed);
     trace_.header.kernel = info.kernel;
     trace_.header.runner_status = info.runner_status;
+    trace_.header.user_notif = info.user_notif_available;
     const std::string replay = fmt::format("seed={} file={}", trace_.header.seed, scenario_.file);
     SetReplayLine(replay.c_str());
     try {

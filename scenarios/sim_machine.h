@@ -77,6 +77,8 @@ class SimMachine : public Machine {
     TaskId task = 0;
     ksim::CallHandle handle;
     bool clone = false;
+    CloneKind clone_kind = CloneKind::kFork;
+    std::optional<TaskId> child;  // the task the clone made, once it is known
     bool cached = false;
     RawOutcome outcome;
     std::string reason;
@@ -91,6 +93,7 @@ class SimMachine : public Machine {
   TaskId Register(ksim::Pid tid);
   ProcessSlots& SlotsOf(ksim::Pid tgid);
   CallId Begin(TaskId task, int64_t nr, const std::array<uint64_t, 6>& args, bool clone);
+  void RegisterChild(CallId id);
   RawOutcome OutcomeOf(const ksim::CallStatus& s) const;
   void CheckBudget() const;
 

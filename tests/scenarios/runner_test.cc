@@ -203,6 +203,27 @@ BOOST_AUTO_TEST_CASE(the_same_run_gives_the_same_digest) {
   BOOST_TEST(RunScenario(s, m, seeded).header.seed == 9u);
 }
 
+// KERNEL_SEMANTICS.md section 6: a trace says which kernel it came from: uname -r,
+// the runner's Seccomp lines, and whether actions_avail lists user_notif.
+BOOST_AUTO_TEST_CASE(the_header_records_what_the_backend_says_about_its_kernel) {
+  struct OldKernel : FakeMachine {
+    BackendInfo Info() override {
+      return BackendInfo{"live", "4.14.0-test", "Seccomp: 0; Seccomp_filters: 0", false};
+    }
+  };
+  const Scenario s = MustParse("scenario \"x\"\nprocess p\n");
+  OldKernel m;
+  const Trace t = RunScenario(s, m, RunOptions{});
+  BOOST_TEST(t.header.backend == "live");
+  BOOST_TEST(t.header.kernel == "4.14.0-test");
+  BOOST_TEST(t.header.runner_status == "Seccomp: 0; Seccomp_filters: 0");
+  BOOST_TEST(!t.header.user_notif);
+  TimelineOptions explain;
+  explain.explain = true;
+  BOOST_TEST(FormatTimeline(t, explain).find("actions_avail lists user_notif: no\n") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(failed_checks_say_what_was_expected_and_what_happened) {
   const Scenario s = MustParse(
       "scenario \"x\"\nprocess p\np: getpid() = 5\np: getppid() = runner\n"
