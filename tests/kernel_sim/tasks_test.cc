@@ -3,6 +3,7 @@
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <ostream>
 
 #include "tests/kernel_sim/harness.h"
 
@@ -115,6 +116,11 @@ struct TwoExitsCase {
   int first_code;
   int last_code;
 };
+
+std::ostream& operator<<(std::ostream& os, const TwoExitsCase& row) {
+  return os << (row.leader_first ? "leader" : "thread") << " exits first with "
+            << row.first_code << ", the other with " << row.last_code;
+}
 
 BOOST_DATA_TEST_CASE(process_status_is_the_last_threads_code_synchronize_group_exit,
                      boost::unit_test::data::make({TwoExitsCase{true, 3, 5},
