@@ -8,8 +8,9 @@
 // exit_notify() (reparent children, notify the parent or autoreap).
 //
 // A process's wait status is signal->group_exit_code after a group exit, else the
-// group leader's exit_code (wait_task_zombie()), so a process whose leader called
-// exit(3) before another thread called exit(5) exits with 3.
+// group leader's exit_code (wait_task_zombie()). The last thread to begin do_exit()
+// marks a group exit with its own code (synchronize_group_exit()), so a process
+// whose leader called exit(3) before another thread called exit(5) exits with 5.
 #include <string>
 
 #include "base/check.h"
@@ -33,6 +34,7 @@ int Kernel::WaitStatusOf(const Process* p) const {
 void Kernel::DoExit(Task* t, int code) {
   SCLAB_CHECK(t->state != TaskState::kDead, "DoExit of a dead task");
   Process* p = t->proc;
+  SynchronizeGroupExit(t, code);
   ExitSignals(t);
   SeccompFilterRelease(t);
   const bool group_dead = --p->live == 0;
@@ -92,12 +94,20 @@ void Kernel::RecordTaskEnd(Task* t) {
     t->call.exit_code = t->end_exit_code;
     t->call.signal = t->end_signal;
   }
-  // The leader stands for its process: once the whole group is dead, a leader that
-  // ended "gone" (it called exit() first) reports the process's status, as wait4 would.
-  if (!gone && t != p->leader && p->leader->ended && p->leader->end_kind == CallState::kGone) {
-    p->leader->end_kind = t->end_kind;
-    p->leader->end_exit_code = t->end_exit_code;
-    p->leader->end_signal = t->end_signal;
+  // A leader that ended "gone" (it called exit() while other threads lived) stays gone
+  // when the group ends later: gone is how that thread ended, and the live backend
+  // never rewrites an outcome it has seen (docs/live.md). wait4 gives the process's status.
+}
+
+// Models kernel/exit.c synchronize_group_exit(): the last thread to begin exiting,
+// when no group exit is under way, starts one with its own code.
+void Kernel::SynchronizeGroupExit(Task* t, int code) {
+  Process* p = t->proc;
+  --p->quick_threads;
+  if (p->quick_threads == 0 && (p->flags & kSignalGroupExit) == 0) {
+    p->flags = kSignalGroupExit;
+    p->group_exit_code = code;
+    p->group_stop_count = 0;
   }
 }
 

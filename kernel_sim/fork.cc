@@ -58,6 +58,7 @@ Task* Kernel::CopyProcess(Task* cur, bool thread, uint64_t clear_child_tid) {
     nt = NewTask(p);
     p->threads.push_back(nt);
     ++p->live;
+    ++p->quick_threads;
   } else {
     auto owned = std::make_unique<Process>();
     Process* np = owned.get();
@@ -79,6 +80,7 @@ Task* Kernel::CopyProcess(Task* cur, bool thread, uint64_t clear_child_tid) {
     np->cwd = p->cwd;
     np->leader = nt;
     np->live = 1;
+    np->quick_threads = 1;
     np->threads.push_back(nt);
     np->exit_signal = model::kSigChld;
     p->children.push_back(np);

@@ -121,6 +121,7 @@ Pid Kernel::SpawnProcess(bool privileged) {
   proc->cwd = vfs_.Scratch();
   proc->leader = t;
   proc->live = 1;
+  proc->quick_threads = 1;
   proc->threads.push_back(t);
 
   File* null_file = NewFile(FileKind::kDevNull);
@@ -396,6 +397,11 @@ CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 
 bool Kernel::Idle(Pid tid) const {
   const Task* t = TaskOf(tid);
   return t->state == TaskState::kUser && t->frames.empty() && !t->ended;
+}
+
+bool Kernel::InSignalHandler(Pid tid) const {
+  const Task* t = TaskOf(tid);
+  return !t->ended && !t->frames.empty();
 }
 
 CallStatus Kernel::Status(const CallHandle& call) const {

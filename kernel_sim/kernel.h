@@ -117,6 +117,9 @@ class Kernel {
   std::string Reason(const CallHandle& call) const;
   // Idle is true when the task can start a call: alive, in user mode, no handler running.
   bool Idle(Pid tid) const;
+  // InSignalHandler is true while the task has a signal frame: a handler runs, or its
+  // rt_sigreturn has not completed (it may sleep in a notification).
+  bool InSignalHandler(Pid tid) const;
 
   TaskEndStatus TaskEnd(Pid tid) const;
   model::UserMemory& Memory(Pid tid);
@@ -275,6 +278,7 @@ class Kernel {
 
   // --- exit.cc ------------------------------------------------------------------
   void DoExit(Task* t, int code);
+  void SynchronizeGroupExit(Task* t, int code);
   void DoGroupExit(Task* t, int code);
   void ZapOtherThreads(Task* t);
   void ExitSignals(Task* t);

@@ -624,8 +624,8 @@ void Kernel::RunHandlerBody(Task* t) {
     t->last_sigsys = f.info;
   }
   // The handler returns into its SA_RESTORER trampoline: rt_sigreturn, through seccomp.
-  // DIVERGES(kernel): its argument registers are whatever the handler left there on
-  // Linux; here they are 0.
+  // Its argument registers are 0: the backends' restorer zeroes them before the
+  // syscall (live/agent.cc), where a libc restorer would leave the handler's values.
   t->regs.orig_ax = model::nr::kRtSigreturn;
   t->regs.args = {};
   t->regs.in_restorer = true;

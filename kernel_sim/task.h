@@ -312,7 +312,8 @@ struct Process {
 
   std::vector<Task*> threads;  // thread_node list, creation order (released ones removed)
   Task* leader = nullptr;
-  int live = 0;  // signal->live
+  int live = 0;           // signal->live
+  int quick_threads = 0;  // signal->quick_threads: threads that have not begun do_exit()
   uint32_t flags = 0;
   int group_exit_code = 0;
   int group_stop_count = 0;

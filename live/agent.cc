@@ -214,6 +214,11 @@ extern "C" void sclab_live_signal_handler(int sig, siginfo_t* info, void* /*ucon
   page->in_handler.fetch_sub(1, std::memory_order_seq_cst);
 }
 
+// The restorer issues rt_sigreturn with every argument register zero: the kernel
+// ignores them, but a filter (and a notification's data.args) sees them, and what a
+// handler happened to leave there (its own arguments, stack addresses) is neither
+// deterministic nor what the simulator shows (docs/execution.md §3: all 0).
+//
 // The trampolines. sclab_live_clone_thread(flags, stack, ptid, ctid, tls, page) issues
 // clone(flags, stack - 16, ptid, ctid, tls) with `page` stored at the new stack's top.
 // In the new thread (rax 0 and *ptid written) it calls sclab_live_agent_main(page) on
@@ -224,6 +229,12 @@ asm(R"(
     .globl sclab_live_restorer
     .type sclab_live_restorer, @function
 sclab_live_restorer:
+    xor %edi, %edi
+    xor %esi, %esi
+    xor %edx, %edx
+    xor %r10d, %r10d
+    xor %r8d, %r8d
+    xor %r9d, %r9d
     mov $15, %eax
     syscall
     ud2

@@ -860,6 +860,19 @@ scn::TaskEnd LiveMachine::AwaitTaskEnd(TaskId task) {
   return TaskState(task);
 }
 
+bool LiveMachine::InSignalHandler(TaskId id) {
+  Task& task = TaskAt(id);
+  if (shut_down_ || (task.end && task.end->kind != TaskEnd::Kind::kAlive)) {
+    return false;
+  }
+  // After a settle a handler is either done or its return sleeps in rt_sigreturn.
+  if (PageOf(task)->in_handler.load() > 0) {
+    return true;
+  }
+  const std::optional<long> nr = task.proc->Syscall();
+  return nr && *nr == kSysRtSigreturn;
+}
+
 // WaitForChange sleeps until the task's page reports a result (the agent FUTEX_WAKEs
 // done_seq when futex is allowed) or `limit` passes.
 void LiveMachine::WaitForChange(const Task& task, uint32_t seq, std::chrono::microseconds limit) {
@@ -1254,13 +1267,40 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
   }
   const uint64_t pending = status->UnblockedPending();
   const bool sleeping = status->state == 'S' || status->state == 'D';
-  if (page->in_handler.load() > 0) {
-    // A handler whose rt_sigreturn a filter sent to a supervisor sleeps in the kernel.
-    if (sleeping && pending == 0 && proc.Syscall() == kSysRtSigreturn) {
-      seen->kind = kSeenHandlerAsleep;
-      seen->switches = status->switches;
-      return true;
+  // BlockedInKernel: asleep inside its syscall for good, not just for a moment. An
+  // interruptible sleep with a signal to act on is about to end; an uninterruptible
+  // one is transient (a lock, I/O) unless it is a notification wait that
+  // WAIT_KILLABLE_RECV made killable, and no SIGKILL is on its way.
+  auto blocked_in_kernel = [&]() -> bool {
+    if (status->state == 'S' && pending != 0) {
+      return fail("has a signal pending");
     }
+    if (status->state == 'D') {
+      if ((pending & (1ull << (SIGKILL - 1))) != 0) {
+        return fail("is being killed");
+      }
+      if (ReadTaskWchan(process.pid, task.tid).find("seccomp") == std::string::npos) {
+        return fail("is in an uninterruptible sleep");
+      }
+    }
+    return true;
+  };
+  // Returning from a signal handler is an rt_sigreturn(15) through the task's filters
+  // (docs/execution.md §3), so it can sleep in a notification wait like any call:
+  // whether the handler interrupted the idle loop, a call (which then stays
+  // `blocked`), or another handler. The agent issues rt_sigreturn only from its
+  // restorer, so a sleep in syscall 15 is exactly that; it is settled as any
+  // blocked call is, and a supervisor's reply later lets it go on (CONTINUE: back to
+  // where the signal arrived; a value: into ud2, SIGILL).
+  if (sleeping && proc.Syscall() == kSysRtSigreturn) {
+    if (!blocked_in_kernel()) {
+      return false;
+    }
+    seen->kind = kSeenHandlerAsleep;
+    seen->switches = status->switches;
+    return true;
+  }
+  if (page->in_handler.load() > 0) {
     return fail("is running a signal handler");
   }
   if (in_call) {
@@ -1275,18 +1315,8 @@ bool LiveMachine::TaskSettled(TaskId id, Observation* seen, std::string* why) {
     if (!nr || (*nr != c.nr && *nr != kSysRestart)) {
       return fail("sleeps outside its syscall");
     }
-    if (status->state == 'S' && pending != 0) {
-      return fail("has a signal pending");
-    }
-    if (status->state == 'D') {
-      // Uninterruptible sleeps are transient (locks, I/O), except a notification
-      // wait that WAIT_KILLABLE_RECV made killable.
-      if ((pending & (1ull << (SIGKILL - 1))) != 0) {
-        return fail("is being killed");
-      }
-      if (ReadTaskWchan(process.pid, task.tid).find("seccomp") == std::string::npos) {
-        return fail("is in an uninterruptible sleep");
-      }
+    if (!blocked_in_kernel()) {
+      return false;
     }
     seen->kind = kSeenAsleep;
     seen->switches = status->switches;

@@ -148,6 +148,13 @@ class Machine {
   virtual TaskEnd TaskState(TaskId task) = 0;
   virtual TaskEnd AwaitTaskEnd(TaskId task) = 0;
 
+  // InSignalHandler is true while a live task that is inside no call of the runner's
+  // has not come back from a signal handler: the handler's rt_sigreturn sleeps in the
+  // kernel (its filters sent it to a supervisor). Such a task cannot start a call
+  // until a reply lets it return; the runner stops the run instead, identically on
+  // every backend.
+  virtual bool InSignalHandler(TaskId /*task*/) { return false; }
+
   // SigactionFor returns the 32-byte kernel `struct sigaction` (handler, flags,
   // restorer, mask) for rt_sigaction(sig, &act, NULL, 8) that installs `mode`:
   // the backend's own recording handler with SA_SIGINFO|SA_RESTORER (+SA_RESTART),

@@ -236,6 +236,7 @@ class Runner {
     trace_.header.seed = options_.seed.value_or(scenario_.seed);
     trace_.header.kernel = info.kernel;
     trace_.header.runner_status = info.runner_status;
+    trace_.header.user_notif = info.user_notif_available;
     const std::string replay = fmt::format("seed={} file={}", trace_.header.seed, scenario_.file);
     SetReplayLine(replay.c_str());
     try {
@@ -334,6 +335,11 @@ class Runner {
     const TaskEnd end = machine_.TaskState(t.id);
     switch (end.kind) {
       case TaskEnd::Kind::kAlive:
+        if (machine_.InSignalHandler(t.id)) {
+          Stop(loc, fmt::format("`{}` cannot act: its signal handler has not returned (its "
+                                "rt_sigreturn sleeps in the kernel)",
+                                t.name));
+        }
         return;
       case TaskEnd::Kind::kKilled:
         Stop(loc, fmt::format(

@@ -104,6 +104,7 @@ CallId SimMachine::Begin(TaskId task, int64_t nr, const std::array<uint64_t, 6>&
   // The task's previous call is final now; keep its outcome before the kernel forgets it.
   if (auto it = last_call_.find(task); it != last_call_.end()) {
     (void)Poll(it->second);
+    RegisterChild(it->second);
   }
   Call call;
   call.task = task;
@@ -135,30 +136,48 @@ CallId SimMachine::StartClone(TaskId task, CloneKind kind) {
     args = {ksim::kCloneThreadFlags, slots.private_page + 4096 - 64, words, words + 8, 0, 0};
   }
   const CallId id = Begin(task, model::nr::kClone, args, true);
-  const ksim::CallStatus s = kernel_.Status(calls_[id].handle);
-  if (s.state == ksim::CallState::kReturned && s.ret > 0) {
-    const auto child = static_cast<ksim::Pid>(s.ret);
-    if (kind == CloneKind::kFork) {
-      slots_[child] = SlotsOf(kernel_.Tgid(tid));  // fork copies the slots
-    }
-    Register(child);
-  }
+  calls_[id].clone_kind = kind;
+  RegisterChild(id);
   return id;
+}
+
+// RegisterChild names the task a clone made, as soon as the call has returned. A
+// clone can return long after it started (a notified fork() continued by the
+// supervisor), and its positive result is a new task only when the kernel made
+// one: a supervisor's val=4242, or a TRAP's syscall number, makes none.
+void SimMachine::RegisterChild(CallId id) {
+  if (!calls_[id].clone || calls_[id].child.has_value()) {
+    return;
+  }
+  const RawOutcome o = Poll(id);
+  if (o.kind != RawOutcome::Kind::kReturned || o.ret <= 0 || o.ret > INT32_MAX) {
+    return;
+  }
+  Call& call = calls_[id];
+  const auto child = static_cast<ksim::Pid>(o.ret);
+  const ksim::Pid tid = TidOf(call.task);
+  const ksim::Task* made = kernel_.FindTask(child);
+  const ksim::Task* creator = kernel_.FindTask(tid);
+  if (made == nullptr || creator == nullptr || task_of_tid_.contains(child)) {
+    return;
+  }
+  const bool fork = call.clone_kind == CloneKind::kFork;
+  if (fork ? (made->proc->pid != child || made->proc->parent != creator->proc)
+           : made->proc != creator->proc) {
+    return;
+  }
+  if (fork) {
+    slots_[child] = SlotsOf(kernel_.Tgid(tid));  // fork copies the slots
+  }
+  call.child = Register(child);
 }
 
 std::optional<TaskId> SimMachine::ChildOf(CallId call) {
   if (call >= calls_.size() || !calls_[call].clone) {
     return std::nullopt;
   }
-  const RawOutcome o = Poll(call);
-  if (o.kind != RawOutcome::Kind::kReturned || o.ret <= 0) {
-    return std::nullopt;
-  }
-  auto it = task_of_tid_.find(static_cast<ksim::Pid>(o.ret));
-  if (it == task_of_tid_.end()) {
-    return std::nullopt;
-  }
-  return it->second;
+  RegisterChild(call);
+  return calls_[call].child;
 }
 
 bool SimMachine::SendFdToChannel(TaskId from, int fd, TaskId to) {
@@ -209,6 +228,11 @@ RawOutcome SimMachine::Poll(CallId call) {
     c.reason = kernel_.Reason(c.handle);
   }
   return o;
+}
+
+bool SimMachine::InSignalHandler(TaskId task) {
+  const ksim::Pid tid = TidOf(task);
+  return kernel_.TaskEnd(tid).kind == ksim::CallState::kNone && kernel_.InSignalHandler(tid);
 }
 
 TaskEnd SimMachine::TaskState(TaskId task) {

@@ -56,6 +56,7 @@ class SimMachine : public Machine {
   RawOutcome Await(CallId call) override { return Poll(call); }
   TaskEnd TaskState(TaskId task) override;
   TaskEnd AwaitTaskEnd(TaskId task) override { return TaskState(task); }
+  bool InSignalHandler(TaskId task) override;
   std::vector<uint8_t> SigactionFor(TaskId task, int sig, HandleMode mode) override;
   std::optional<SigsysInfo> LastSigsys(TaskId task) override;
   std::string ReasonFor(CallId call) override;
@@ -76,6 +77,8 @@ class SimMachine : public Machine {
     TaskId task = 0;
     ksim::CallHandle handle;
     bool clone = false;
+    CloneKind clone_kind = CloneKind::kFork;
+    std::optional<TaskId> child;  // the task the clone made, once it is known
     bool cached = false;
     RawOutcome outcome;
     std::string reason;
@@ -90,6 +93,7 @@ class SimMachine : public Machine {
   TaskId Register(ksim::Pid tid);
   ProcessSlots& SlotsOf(ksim::Pid tgid);
   CallId Begin(TaskId task, int64_t nr, const std::array<uint64_t, 6>& args, bool clone);
+  void RegisterChild(CallId id);
   RawOutcome OutcomeOf(const ksim::CallStatus& s) const;
   void CheckBudget() const;
 

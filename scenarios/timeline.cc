@@ -52,6 +52,7 @@ std::string FormatTimeline(const Trace& trace, const TimelineOptions& options) {
   out += fmt::format("file {}, backend {}, kernel {}\n", h.file, h.backend, h.kernel);
   if (options.explain && !h.runner_status.empty()) {
     out += Indented("runner: ", h.runner_status);
+    out += fmt::format("actions_avail lists user_notif: {}\n", h.user_notif ? "yes" : "no");
   }
   if (options.explain && !h.about.empty()) {
     out += '\n';

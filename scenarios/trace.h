@@ -20,15 +20,16 @@ namespace sclab::scn {
 
 struct Event {
   // Compared.
-  uint32_t line = 0;     // the step's line in the scenario file
-  std::string actor;     // task name, or "runner" for await/expect
-  std::string call;      // the statement as written, after `ACTOR:` for steps, e.g.
-                         // "getppid() & -> c1", "recv(SL) -> n1 = 0", "await c1 = 4242"
-  std::string outcome;   // "ret 4242", "ret target", "ret POLLIN|POLLOUT", "err ENOENT",
-                         // "blocked", "killed SIGSYS", "exited 0", "gone", "" (mem/store/expect)
-  std::vector<std::pair<std::string, std::string>> data;  // normalised fields, e.g. a recv's
-                         // {"id","n1"},{"pid","target"},{"data.nr","getppid"},…
-  std::string check;     // "" (nothing expected), "ok", or "FAIL: expected …, got …"
+  uint32_t line = 0;    // the step's line in the scenario file
+  std::string actor;    // task name, or "runner" for await/expect
+  std::string call;     // the statement as written, after `ACTOR:` for steps, e.g.
+                        // "getppid() & -> c1", "recv(SL) -> n1 = 0", "await c1 = 4242"
+  std::string outcome;  // "ret 4242", "ret target", "ret POLLIN|POLLOUT", "err ENOENT",
+                        // "blocked", "killed SIGSYS", "exited 0", "gone", "" (mem/store/expect)
+  std::vector<std::pair<std::string, std::string>>
+      data;           // normalised fields, e.g. a recv's
+                      // {"id","n1"},{"pid","target"},{"data.nr","getppid"},…
+  std::string check;  // "" (nothing expected), "ok", or "FAIL: expected …, got …"
 
   // Not compared: the simulator's explanation.
   std::string reason;              // why the kernel model produced the outcome
@@ -49,10 +50,11 @@ struct TraceHeader {
   std::string scenario;  // title
   std::string file;
   std::string about;
-  std::string backend;   // "sim" / "live"
+  std::string backend;  // "sim" / "live"
   uint64_t seed = 1;
-  std::string kernel;          // uname -r, or the model's name
-  std::string runner_status;   // live: Seccomp lines of the runner
+  std::string kernel;         // uname -r, or the model's name
+  std::string runner_status;  // live: Seccomp lines of the runner
+  bool user_notif = true;     // live: "user_notif" is in actions_avail
 };
 
 struct Trace {

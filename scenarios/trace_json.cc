@@ -62,7 +62,8 @@ struct JsonHeader {
     ar(cereal::make_nvp("scenario", h.scenario), cereal::make_nvp("file", h.file),
        cereal::make_nvp("about", h.about), cereal::make_nvp("backend", h.backend),
        cereal::make_nvp("seed", h.seed), cereal::make_nvp("kernel", h.kernel),
-       cereal::make_nvp("runner_status", h.runner_status));
+       cereal::make_nvp("runner_status", h.runner_status),
+       cereal::make_nvp("user_notif", h.user_notif));
   }
 };
 

@@ -129,6 +129,21 @@ BOOST_AUTO_TEST_CASE(kill_thread_of_one_thread_of_several_ends_only_that_thread)
   BOOST_TEST(s.Call(p, nr::kGettid) == p);
 }
 
+// With the leader gone (a zombie still in the thread list), KILL_THREAD in the last
+// live thread ends the process by SIGSYS (forced, as signal->live == 1; a do_exit(SIGSYS)
+// would give the same status through synchronize_group_exit()); the leader keeps the
+// `gone` it ended with.
+BOOST_AUTO_TEST_CASE(kill_thread_after_the_leader_exited_kills_the_process) {
+  Sim s;
+  const Pid p = Filtered(s, IfNr(nr::kGetpid, bpf::kRetKillThread));
+  const Pid t = s.Thread(p);
+  BOOST_TEST(StateOf(s.Status(s.Start(p, nr::kExit, {0}))) == kGone);
+  const CallHandle h = s.Start(t, nr::kGetpid);
+  BOOST_TEST(StateOf(s.Status(h)) == kKilled);
+  BOOST_TEST(s.Status(h).signal == 31);
+  BOOST_TEST(static_cast<int>(s.k().TaskEnd(p).kind) == kGone);
+}
+
 BOOST_AUTO_TEST_CASE(kill_process_ignores_a_sigsys_handler) {
   Sim s;
   const Pid p = s.Spawn();

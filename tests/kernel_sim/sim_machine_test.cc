@@ -51,6 +51,16 @@ CallId Install(SimMachine& m, TaskId t, const std::vector<bpf::Insn>& prog, uint
   return m.StartSyscall(t, nr::kSeccomp, {1, flags, f, 0, 0, 0});
 }
 
+// NotifyNr is a filter that notifies syscall `n` and allows everything else.
+std::vector<bpf::Insn> NotifyNr(int n) {
+  return {
+      bpf::Stmt(bpf::kLdWAbs, 0),                             // A = nr
+      bpf::Jump(bpf::kJeqK, static_cast<uint32_t>(n), 0, 1),  // n?
+      bpf::Stmt(bpf::kRetK, bpf::kRetUserNotif),              //   notify
+      bpf::Stmt(bpf::kRetK, bpf::kRetAllow),                  //   allow
+  };
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ksim_sim_machine)
@@ -108,13 +118,7 @@ BOOST_AUTO_TEST_CASE(a_notified_call_blocks_and_the_outcome_follows_the_reply) {
   const TaskId sup = m.SpawnProcess("sup", false);
   const TaskId target = m.SpawnProcess("target", false);
   BOOST_TEST(Ret(m, m.StartSyscall(target, nr::kPrctl, {38, 1, 0, 0, 0, 0})) == 0);
-  const std::vector<bpf::Insn> prog = {
-      bpf::Stmt(bpf::kLdWAbs, 0),                                        // A = nr
-      bpf::Jump(bpf::kJeqK, static_cast<uint32_t>(nr::kGetppid), 0, 1),  // getppid?
-      bpf::Stmt(bpf::kRetK, bpf::kRetUserNotif),                         //   notify
-      bpf::Stmt(bpf::kRetK, bpf::kRetAllow),                             //   allow
-  };
-  BOOST_TEST(Ret(m, Install(m, target, prog, ksim::kFilterFlagNewListener)) == 3);
+  BOOST_TEST(Ret(m, Install(m, target, NotifyNr(nr::kGetppid), ksim::kFilterFlagNewListener)) == 3);
   BOOST_TEST(m.SendFdToChannel(target, 3, sup));
   const uint64_t msg = m.AllocBuffer(sup, 120);
   Put64(m, sup, msg + 16, msg + 56);
@@ -135,6 +139,46 @@ BOOST_AUTO_TEST_CASE(a_notified_call_blocks_and_the_outcome_follows_the_reply) {
   BOOST_TEST(Ret(m, m.StartSyscall(sup, nr::kIoctl, {3, ksim::kIoctlNotifSend, r, 0, 0, 0})) == 0);
   BOOST_TEST(Ret(m, c) == 4242);
   BOOST_TEST(m.Await(c).ret == 4242);
+}
+
+// A notified fork() returns only after the supervisor's reply: CONTINUE makes the
+// kernel run clone() then, and ChildOf() must find that child; a faked positive
+// value (val=4242, or the pid of a task that exists) makes no task. Found by
+// scenarios/corpus/supervisor/fork_under_supervision.scn, which the live kernel ran.
+BOOST_AUTO_TEST_CASE(a_notified_fork_continued_later_still_names_its_child) {
+  SimMachine m;
+  const TaskId p = m.SpawnProcess("p", false);
+  const CallId th = m.StartClone(p, CloneKind::kThread);  // unfiltered: the supervisor
+  const auto sup = m.ChildOf(th);
+  BOOST_REQUIRE(sup.has_value());
+  BOOST_TEST(Ret(m, m.StartSyscall(p, nr::kPrctl, {38, 1, 0, 0, 0, 0})) == 0);
+  BOOST_TEST(Ret(m, Install(m, p, NotifyNr(nr::kClone), ksim::kFilterFlagNewListener)) == 3);
+  auto answer = [&](int64_t val, uint32_t flags) {
+    const uint64_t n = m.AllocBuffer(*sup, 80);
+    BOOST_TEST(Ret(m, m.StartSyscall(*sup, nr::kIoctl, {3, ksim::kIoctlNotifRecv, n, 0, 0, 0})) ==
+               0);
+    const uint64_t r = m.AllocBuffer(*sup, 24);
+    Put64(m, *sup, r, Get64(m, *sup, n));
+    Put64(m, *sup, r + 8, static_cast<uint64_t>(val));
+    Put64(m, *sup, r + 16, static_cast<uint64_t>(flags) << 32);
+    BOOST_TEST(Ret(m, m.StartSyscall(*sup, nr::kIoctl, {3, ksim::kIoctlNotifSend, r, 0, 0, 0})) ==
+               0);
+  };
+  const CallId f = m.StartClone(p, CloneKind::kFork);
+  BOOST_TEST((m.Poll(f).kind == Kind::kBlocked));
+  BOOST_TEST(!m.ChildOf(f).has_value());
+  answer(0, ksim::kUserNotifFlagContinue);
+  const auto child = m.ChildOf(f);
+  BOOST_REQUIRE(child.has_value());
+  BOOST_TEST(Ret(m, f) == m.Pid(*child));
+  BOOST_TEST(Ret(m, m.StartSyscall(*child, nr::kGetppid, {})) == m.Pid(p));
+  const CallId fake = m.StartClone(p, CloneKind::kFork);
+  answer(4242, 0);
+  BOOST_TEST(Ret(m, fake) == 4242);
+  BOOST_TEST(!m.ChildOf(fake).has_value());
+  const CallId other = m.StartClone(p, CloneKind::kFork);
+  answer(m.Pid(*child), 0);  // an existing task, but not made by this call
+  BOOST_TEST(!m.ChildOf(other).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(sigaction_for_installs_the_recording_handler_and_lastsigsys_reads_it) {

@@ -43,6 +43,7 @@ class FakeMachine : public Machine {
   std::map<CallId, std::string> reasons;
   std::map<TaskId, SigsysInfo> sigsys;
   std::map<TaskId, TaskEnd> ends;
+  std::map<TaskId, bool> in_handler;  // InSignalHandler's answer per task
   bool send_fd_ok = true;
   std::optional<std::string> fail_alloc;  // AllocBuffer throws MachineError with it
   bool shut_down = false;
@@ -130,6 +131,7 @@ class FakeMachine : public Machine {
   RawOutcome Await(CallId call) override { return outcomes_.at(call); }
   TaskEnd TaskState(TaskId task) override { return ends[task]; }
   TaskEnd AwaitTaskEnd(TaskId task) override { return ends[task]; }
+  bool InSignalHandler(TaskId task) override { return in_handler[task]; }
 
   std::vector<uint8_t> SigactionFor(TaskId /*task*/, int sig, HandleMode mode) override {
     std::vector<uint8_t> act(32, 0);

@@ -76,11 +76,13 @@ BOOST_AUTO_TEST_CASE(json_round_trips_every_field) {
   t.runtime_error = true;
   t.stop_reason = "x.scn:1:2: error: why";
   t.header.runner_status = "Seccomp: 0";
+  t.header.user_notif = false;
   const std::string json = TraceToJson(t);
   const TraceJsonResult back = TraceFromJson(json, "t.json");
   BOOST_TEST_REQUIRE(back.trace.has_value(), back.error);
   BOOST_TEST((*back.trace == t));
   BOOST_TEST(back.trace->header.runner_status == "Seccomp: 0");
+  BOOST_TEST(!back.trace->header.user_notif);
   BOOST_TEST(back.trace->header.seed == 7u);
   BOOST_TEST(back.trace->events[3].notes == t.events[3].notes);
   BOOST_TEST(back.trace->events[3].reason == t.events[3].reason);

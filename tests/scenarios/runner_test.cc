@@ -203,6 +203,27 @@ BOOST_AUTO_TEST_CASE(the_same_run_gives_the_same_digest) {
   BOOST_TEST(RunScenario(s, m, seeded).header.seed == 9u);
 }
 
+// KERNEL_SEMANTICS.md section 6: a trace says which kernel it came from: uname -r,
+// the runner's Seccomp lines, and whether actions_avail lists user_notif.
+BOOST_AUTO_TEST_CASE(the_header_records_what_the_backend_says_about_its_kernel) {
+  struct OldKernel : FakeMachine {
+    BackendInfo Info() override {
+      return BackendInfo{"live", "4.14.0-test", "Seccomp: 0; Seccomp_filters: 0", false};
+    }
+  };
+  const Scenario s = MustParse("scenario \"x\"\nprocess p\n");
+  OldKernel m;
+  const Trace t = RunScenario(s, m, RunOptions{});
+  BOOST_TEST(t.header.backend == "live");
+  BOOST_TEST(t.header.kernel == "4.14.0-test");
+  BOOST_TEST(t.header.runner_status == "Seccomp: 0; Seccomp_filters: 0");
+  BOOST_TEST(!t.header.user_notif);
+  TimelineOptions explain;
+  explain.explain = true;
+  BOOST_TEST(FormatTimeline(t, explain).find("actions_avail lists user_notif: no\n") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(failed_checks_say_what_was_expected_and_what_happened) {
   const Scenario s = MustParse(
       "scenario \"x\"\nprocess p\np: getpid() = 5\np: getppid() = runner\n"
@@ -389,6 +410,24 @@ BOOST_AUTO_TEST_CASE(a_dead_actor_stops_the_run) {
   BOOST_TEST(t.events[0].outcome == "killed SIGSYS");
   BOOST_TEST(t.events[0].check == "ok");
   BOOST_TEST(t.stop_reason == "t.scn:4:1: error: `p` cannot act: it was killed by SIGSYS");
+}
+
+BOOST_AUTO_TEST_CASE(an_actor_whose_handler_has_not_returned_stops_the_run) {
+  // The signal's handler returns through rt_sigreturn, which the filters may notify:
+  // until a reply comes, the task sleeps in it and cannot start a call.
+  const Scenario s =
+      MustParse("scenario \"x\"\nprocess p\nprocess q\nq: signal(p, SIGUSR1)\np: getpid()\n");
+  FakeMachine m;
+  m.script = [](FakeMachine& fm, CallId, const IssuedSyscall& c) {
+    if (c.nr == 234) fm.in_handler[0] = true;
+    return FakeMachine::Ret(0);
+  };
+  const Trace t = RunScenario(s, m, RunOptions{});
+  BOOST_TEST(t.runtime_error);
+  BOOST_TEST(t.stop_reason ==
+             "t.scn:5:1: error: `p` cannot act: its signal handler has not returned (its "
+             "rt_sigreturn sleeps in the kernel)");
+  BOOST_TEST(m.issued.size() == 1u);
 }
 
 struct RefusalCase {
