@@ -1,7 +1,8 @@
 // SimBackend runs a scenario on the simulated kernel: a fresh SimMachine seeded with
 // the run's seed (--seed, else the scenario's `seed`, default 1), handed to the one
 // shared runner, RunScenario(). It can run every version-1 scenario, so SkipReason()
-// is always empty.
+// is always empty. A scenario that requires proposals runs on a kernel with their
+// hooks (kernel_sim/proposals/hooks.h), at the kernel ABI each names.
 #pragma once
 
 #include <string>

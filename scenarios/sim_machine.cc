@@ -13,6 +13,7 @@ ksim::KernelConfig ConfigFor(const SimMachineOptions& options) {
   c.seed = options.seed;
   c.explain = options.explain;
   c.step_budget = options.step_budget;
+  c.proposals = options.proposals;
   return c;
 }
 

@@ -33,6 +33,8 @@ struct SimMachineOptions {
   uint64_t seed = 1;
   bool explain = false;
   uint64_t step_budget = 1'000'000;
+  // The API proposals' kernel hooks (kernel_sim/proposal_hooks.h); null: Linux 6.18.
+  std::shared_ptr<ksim::ProposalHooks> proposals;
 };
 
 class SimMachine : public Machine {
