@@ -8,6 +8,7 @@
 #include "cli/bpf_command.h"
 #include "cli/check_command.h"
 #include "cli/demo_command.h"
+#include "cli/proposals_command.h"
 #include "cli/run_command.h"
 #include "cli/trace_command.h"
 
@@ -22,6 +23,7 @@ int RunApp(int argc, char** argv) {
   sclab::cli::RegisterRunCommand(app);
   sclab::cli::RegisterTraceCommand(app);
   sclab::cli::RegisterCheckCommand(app);
+  sclab::cli::RegisterProposalsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

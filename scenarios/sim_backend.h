@@ -5,12 +5,19 @@
 // hooks (kernel_sim/proposals/hooks.h), at the kernel ABI each names.
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include "kernel_sim/proposal_hooks.h"
 
 #include "scenarios/backend.h"
 #include "scenarios/runner.h"
 
 namespace sclab::scn {
+
+// ProposalHooksFor is the kernel hooks for the scenario's `requires proposal` lines
+// (nullptr when it has none).
+std::shared_ptr<ksim::ProposalHooks> ProposalHooksFor(const Scenario& scenario);
 
 class SimBackend : public Backend {
  public:

@@ -77,6 +77,34 @@ struct Traits {
   std::string note;                    // one sentence on the above
 };
 
+// Workload is the proposal's supervisor for the standard workload of PROPOSALS.md (a
+// supervisor answering openat2 notifications, needing pid, syscall number, arguments
+// and the open_how contents), as scenario-language text that `seccomp-lab proposals`
+// assembles into one scenario (scenarios/proposal_report.h). In the lines, `{i}` is
+// the notification's number; `sup` is the supervisor, `target` the notifying process
+// (its open_how is the buffer `how`), `SL` the supervisor's listener.
+struct Workload {
+  Abi user = Abi::kNew;    // the ABI the measured userspace is built for
+  Abi kernel = Abi::kNew;  // the ABI the measured kernel implements
+  // Extra `requires` lines (verbs of another plug-in the supervisor uses).
+  std::string_view extra_requires;
+  // The filter `F` (empty: `filter F default allow { openat2 -> notify }`) and the
+  // flags it is installed with.
+  std::string_view filter;
+  std::string_view install_flags = "NEW_LISTENER";
+  std::string_view setup;    // supervisor lines once it holds SL
+  std::string_view receive;  // per notification: up to the decision
+  std::string_view deny;     // per notification: the answer EPERM
+  std::string_view proceed;  // per notification: the answer CONTINUE
+  // Whether the syscall runs on the bytes the supervisor saw (one kernel copy).
+  // Not trusted: the report runs the racing-writer schedule and checks it.
+  std::string_view toctou_note;
+};
+
+// kReplyDeny and kReplyContinue are the ioctl answers every design but read_notif uses.
+inline constexpr std::string_view kReplyDeny = "sup: reply(SL, n{i}, error=-EPERM) = 0\n";
+inline constexpr std::string_view kReplyContinue = "sup: reply(SL, n{i}, continue) = 0\n";
+
 // Proposal is one plug-in: its name and the functions of its folder. Each folder
 // defines the functions file-locally and exposes only `const Proposal& Plugin()`.
 class Proposal {
@@ -95,6 +123,7 @@ class Proposal {
     // nullptr: that kernel is Linux 6.18 unchanged).
     std::unique_ptr<ProposalHooks> (*hooks)(Abi kernel);
     Traits traits;
+    Workload workload;
   };
 
   explicit Proposal(const Definition& def) : def_(def) {}
@@ -104,6 +133,7 @@ class Proposal {
   std::vector<model::StructLayout> Layouts(Abi abi) const { return def_.layouts(abi); }
   CompatCell Compat(Abi user, Abi kernel) const { return def_.compat(user, kernel); }
   const Traits& GetTraits() const { return def_.traits; }
+  const Workload& GetWorkload() const { return def_.workload; }
   std::vector<VerbSpec> Verbs() const;
   std::unique_ptr<ProposalHooks> MakeKernelHooks(Abi kernel) const { return def_.hooks(kernel); }
   // CompatMatrix is Compat() for old/old, old/new, new/old, new/new (user/kernel).

@@ -216,7 +216,26 @@ const Proposal& Plugin() {
                   .per_notif_allocations = 0,
                   .reads_target_memory = false,
                   .note = "a 104-byte header plus the largest struct the program knows, on the "
-                          "stack; the notification carries the copy the filters saw"}});
+                          "stack; the notification carries the copy the filters saw"},
+       .workload = Workload{
+           .user = Abi::kNew,
+           .kernel = Abi::kNew,
+           .extra_requires = "",
+           .filter = "filter F bpf {\n"
+                     "    ld [0]\n"
+                     "    jeq #437, deep, pass\n"
+                     "deep:\n"
+                     "    ld [4096]\n"
+                     "    ret #NOTIFY\n"
+                     "pass:\n"
+                     "    ret #ALLOW\n"
+                     "}\n",
+           .install_flags = "0x40|NEW_LISTENER",
+           .setup = "",
+           .receive = "sup: recv_deep(SL) -> n{i}\n",
+           .deny = kReplyDeny,
+           .proceed = kReplyContinue,
+           .toctou_note = "openat2 consumes the copy the filters and the supervisor saw"}});
   return plugin;
 }
 

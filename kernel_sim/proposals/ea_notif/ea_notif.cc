@@ -144,7 +144,22 @@ const Proposal& Plugin() {
                   .per_notif_allocations = 0,
                   .reads_target_memory = true,
                   .note = "one struct on the stack at the size the program was compiled with; "
-                          "open_how still read with process_vm_readv, then ID_VALID"}});
+                          "open_how still read with process_vm_readv, then ID_VALID"},
+       .workload = Workload{
+           .user = Abi::kNew,
+           .kernel = Abi::kNew,
+           .extra_requires = "requires proposal today user=old kernel=old\n",
+           .filter = "",
+           .install_flags = "NEW_LISTENER",
+           .setup = "",
+           .receive = "sup: ea_recv(SL) -> n{i}\n"
+                      "sup: read_open_how(target, n{i}.data.args[2]) -> h{i}\n"
+                      "sup: id_valid(SL, n{i}) = 0\n",
+           .deny = "sup: reply(SL, n{i}, error=-EPERM) = 0\n"
+                   "sup: close(n{i}.pidfd) = 0\n",
+           .proceed = "sup: reply(SL, n{i}, continue) = 0\n"
+                      "sup: close(n{i}.pidfd) = 0\n",
+           .toctou_note = "open_how is read from the target's memory, then copied again"}});
   return plugin;
 }
 

@@ -181,7 +181,17 @@ const Proposal& Plugin() {
                   .per_notif_allocations = 0,
                   .reads_target_memory = false,
                   .note = "the pointer block is built from the discovered count and fixed-block "
-                          "size: malloc'ed block plus one buffer per wanted member"}});
+                          "size: malloc'ed block plus one buffer per wanted member"},
+       .workload = Workload{.user = Abi::kNew,
+                            .kernel = Abi::kNew,
+                            .extra_requires = "",
+                            .filter = "",
+                            .install_flags = "NEW_LISTENER",
+                            .setup = "sup: ptrs_layout(SL) -> s\n",
+                            .receive = "sup: recv_ptrs(SL) -> n{i}\n",
+                            .deny = kReplyDeny,
+                            .proceed = kReplyContinue,
+                            .toctou_note = "the member's copy is not the one the call makes"}});
   return plugin;
 }
 

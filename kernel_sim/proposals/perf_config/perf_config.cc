@@ -309,7 +309,17 @@ const Proposal& Plugin() {
                   .per_notif_allocations = 0,
                   .reads_target_memory = false,
                   .note = "config and record are structs fixed at compile time; the kernel copies "
-                          "the open_how into the record, so no process_vm_readv"}});
+                          "the open_how into the record, so no process_vm_readv"},
+       .workload = Workload{.user = Abi::kNew,
+                            .kernel = Abi::kNew,
+                            .extra_requires = "",
+                            .filter = "",
+                            .install_flags = "NEW_LISTENER",
+                            .setup = "sup: notif_config(SL) = 0\n",
+                            .receive = "sup: recv_flat(SL) -> n{i}\n",
+                            .deny = kReplyDeny,
+                            .proceed = kReplyContinue,
+                            .toctou_note = "the record's copy is not the one the call makes"}});
   return plugin;
 }
 

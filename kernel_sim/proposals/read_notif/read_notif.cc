@@ -233,7 +233,20 @@ const Proposal& Plugin() {
                   .per_notif_allocations = 0,
                   .reads_target_memory = true,
                   .note = "an array of records on the stack; with today's record the open_how is "
-                          "still read with process_vm_readv, then ID_VALID"}});
+                          "still read with process_vm_readv, then ID_VALID"},
+       .workload =
+           Workload{.user = Abi::kNew,
+                    .kernel = Abi::kNew,
+                    .extra_requires = "requires proposal today user=old kernel=old\n",
+                    .filter = "",
+                    .install_flags = "NEW_LISTENER",
+                    .setup = "",
+                    .receive = "sup: read_notif(SL) -> n{i}\n"
+                               "sup: read_open_how(target, n{i}.data.args[2]) -> h{i}\n"
+                               "sup: id_valid(SL, n{i}) = 0\n",
+                    .deny = "sup: write_replies(SL, n{i}.id, error=-EPERM) = 24\n",
+                    .proceed = "sup: write_replies(SL, n{i}.id) = 24\n",
+                    .toctou_note = "today's record: open_how read from the target's memory"}});
   return plugin;
 }
 

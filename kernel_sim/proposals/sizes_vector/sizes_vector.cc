@@ -218,7 +218,17 @@ const Proposal& Plugin() {
                   .per_notif_allocations = 0,
                   .reads_target_memory = false,
                   .note = "offsets computed from the discovered sizes; the record is malloc'ed "
-                          "once at its discovered length and reused"}});
+                          "once at its discovered length and reused"},
+       .workload = Workload{.user = Abi::kNew,
+                            .kernel = Abi::kNew,
+                            .extra_requires = "",
+                            .filter = "",
+                            .install_flags = "NEW_LISTENER",
+                            .setup = "sup: notif_layout(SL) -> s\n",
+                            .receive = "sup: recv_layout(SL) -> n{i}\n",
+                            .deny = kReplyDeny,
+                            .proceed = kReplyContinue,
+                            .toctou_note = "the record's copy is not the one the call makes"}});
   return plugin;
 }
 

@@ -233,14 +233,27 @@ const Proposal& Plugin() {
        .compat = &Compat,
        .verbs = &Verbs,
        .hooks = &KernelHooks,
-       .traits = Traits{
-           .fixed_size_buffers = true,
-           .setup_allocations = 2,
-           .per_notif_allocations = 0,
-           .reads_target_memory = true,
-           .note = "seccomp_unotify(2) sizes both buffers from GET_NOTIF_SIZES with malloc (a "
-                   "stack buffer works: the ioctl writes exactly 80); open_how read with "
-                   "process_vm_readv, then ID_VALID"}});
+       .traits =
+           Traits{.fixed_size_buffers = true,
+                  .setup_allocations = 2,
+                  .per_notif_allocations = 0,
+                  .reads_target_memory = true,
+                  .note =
+                      "seccomp_unotify(2) sizes both buffers from GET_NOTIF_SIZES with malloc (a "
+                      "stack buffer works: the ioctl writes exactly 80); open_how read with "
+                      "process_vm_readv, then ID_VALID"},
+       .workload = Workload{.user = Abi::kOld,
+                            .kernel = Abi::kOld,
+                            .extra_requires = "",
+                            .filter = "",
+                            .install_flags = "NEW_LISTENER",
+                            .setup = "",
+                            .receive = "sup: recv(SL) -> n{i}\n"
+                                       "sup: read_open_how(target, n{i}.data.args[2]) -> h{i}\n"
+                                       "sup: id_valid(SL, n{i}) = 0\n",
+                            .deny = kReplyDeny,
+                            .proceed = kReplyContinue,
+                            .toctou_note = "the call copies open_how again after CONTINUE"}});
   return plugin;
 }
 

@@ -1,0 +1,88 @@
+#include "cli/proposals_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "kernel_sim/proposals/registry.h"
+#include "live/notify_round_trip.h"
+#include "live/skip_reason.h"
+#include "scenarios/parser.h"
+#include "scenarios/proposal_report.h"
+
+namespace sclab::cli {
+namespace {
+
+struct ProposalsFlags {
+  uint32_t n = 64;
+  bool json = false;
+  bool layouts = false;
+};
+
+// SimThroughput is notifications per second of wall-clock time for `p`'s workload.
+double SimThroughput(const ksim::proposals::Proposal& p, uint32_t n) {
+  scn::ParseResult parsed = scn::ParseScenario("workload.scn", scn::WorkloadScenario(p, n));
+  if (!parsed.scenario) return 0;
+  const auto start = std::chrono::steady_clock::now();
+  (void)scn::CountRun(*parsed.scenario);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return seconds > 0 ? n / seconds : 0;
+}
+
+// LiveRoundTrip is the real kernel's round trip for `today`, or why it was not measured.
+std::string LiveRoundTrip() {
+  const live::LiveHost host = live::ProbeLiveHost();
+  if (!host.root) return "not measured: the runner is not root";
+  if (!host.seccomp_filter) return "not measured: the kernel has no seccomp filters";
+  if (!host.user_notif) return "not measured: the kernel offers no user notification";
+  const live::RoundTrip plain = live::MeasureNotifyRoundTrip(20000, false);
+  if (!plain.ok) return "not measured: " + plain.why;
+  const live::RoundTrip sync = live::MeasureNotifyRoundTrip(20000, true);
+  std::string out = fmt::format("{:.2f} us per RECV+SEND round trip (Linux {})",
+                                1e6 / plain.per_second, host.kernel);
+  if (sync.ok) out += fmt::format("; {:.2f} us with SYNC_WAKE_UP", 1e6 / sync.per_second);
+  return out;
+}
+
+void ProposalsCommand(const ProposalsFlags& flags) {
+  if (flags.layouts) {
+    std::fputs(scn::RenderLayouts().c_str(), stdout);
+    return;
+  }
+  const std::vector<scn::ProposalRow> rows = scn::MeasureProposals(flags.n);
+  const auto depth = scn::DepthRows();
+  bool failed = false;
+  for (const auto& r : rows) failed = failed || !r.error.empty();
+  if (flags.json) {
+    std::fputs(scn::RenderJson(flags.n, rows, depth).c_str(), stdout);
+  } else {
+    std::printf("seccomp-lab proposals --n=%u\n\n", flags.n);
+    std::fputs(scn::RenderTable(rows, depth).c_str(), stdout);
+    std::printf("\nSimulated throughput (wall clock, this machine; not deterministic):\n\n");
+    for (const ksim::proposals::Proposal* p : ksim::proposals::AllProposals()) {
+      std::printf("%-13s %10.0f notifications/s\n", std::string(p->Name()).c_str(),
+                  SimThroughput(*p, flags.n));
+    }
+    std::printf("\nReal kernel, today: %s\n", LiveRoundTrip().c_str());
+  }
+  if (failed) throw CLI::RuntimeError(1);
+}
+
+}  // namespace
+
+void RegisterProposalsCommand(CLI::App& app) {
+  auto flags = std::make_shared<ProposalsFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "proposals", "run the standard workload on every API proposal and compare them");
+  cmd->add_option("--n", flags->n, "notifications in the workload")->check(CLI::Range(1, 4096));
+  cmd->add_flag("--json", flags->json, "print the deterministic part as JSON");
+  cmd->add_flag("--layouts", flags->layouts, "print every proposal's records as byte maps");
+  cmd->callback([flags] { ProposalsCommand(*flags); });
+}
+
+}  // namespace sclab::cli
