@@ -21,6 +21,7 @@ struct ProposalsFlags {
   uint32_t n = 64;
   bool json = false;
   bool layouts = false;
+  std::string scenario;  // print this proposal's workload scenario instead
 };
 
 // SimThroughput is notifications per second of wall-clock time for `p`'s workload.
@@ -50,6 +51,16 @@ std::string LiveRoundTrip() {
 }
 
 void ProposalsCommand(const ProposalsFlags& flags) {
+  if (!flags.scenario.empty()) {
+    const ksim::proposals::Proposal* p = ksim::proposals::FindProposal(flags.scenario);
+    if (p == nullptr) {
+      std::fprintf(stderr, "seccomp-lab: error: --scenario: unknown proposal `%s`\n",
+                   flags.scenario.c_str());
+      throw CLI::RuntimeError(2);
+    }
+    std::fputs(scn::WorkloadScenario(*p, flags.n).c_str(), stdout);
+    return;
+  }
   if (flags.layouts) {
     std::fputs(scn::RenderLayouts().c_str(), stdout);
     return;
@@ -82,6 +93,8 @@ void RegisterProposalsCommand(CLI::App& app) {
   cmd->add_option("--n", flags->n, "notifications in the workload")->check(CLI::Range(1, 4096));
   cmd->add_flag("--json", flags->json, "print the deterministic part as JSON");
   cmd->add_flag("--layouts", flags->layouts, "print every proposal's records as byte maps");
+  cmd->add_option("--scenario", flags->scenario,
+                  "print NAME's standard-workload scenario (N notifications) and stop");
   cmd->callback([flags] { ProposalsCommand(*flags); });
 }
 

@@ -24,8 +24,11 @@ class EaNotifHooks final : public AbiHooks {
           return model::Ok();
         },
         [&](const NotificationFacts& facts) -> model::SysResult<int64_t> {
-          return AsValue(SeccompNotifyRecvEaDeliver(call.mem, call.counters, arg, req, facts,
-                                                    kernel_, &call.fds));
+          // The pidfd travels in the struct; the ioctl itself returns 0.
+          auto delivered = SeccompNotifyRecvEaDeliver(call.mem, call.counters, arg, req, facts,
+                                                      kernel_, &call.fds);
+          if (!delivered.ok()) return delivered.failure();
+          return int64_t{0};
         });
   }
 };

@@ -15,7 +15,7 @@ VerbPlan RecvPtrs(const VerbArgs& a) {
   const uint64_t fixed = pairs * sizeof(seccomp_notif_buf);
   const uint64_t sizes[3] = {a.Key("data", 64), a.Key("ea", 24), a.Key("data_v2", 0)};
   VerbPlan p;
-  std::vector<uint8_t> block(std::max<uint64_t>(block_len, fixed + 16), 0);
+  std::vector<uint8_t> block(std::max<uint64_t>(block_len, fixed + 24), 0);
   uint32_t next = 1;
   uint32_t member_buffer[3] = {0, 0, 0};
   for (size_t i = 0; i < pairs; ++i) {

@@ -34,7 +34,7 @@ VerbPlan RecvLayout(const VerbArgs& a) {
   const uint64_t fixed = a.Key("fixed", o.fixed);
   const uint64_t len = a.Key("len", o.total);
   VerbPlan p;
-  p.buffers.push_back({"", std::vector<uint8_t>(std::max(len, fixed + 16), 0)});
+  p.buffers.push_back({"", std::vector<uint8_t>(std::max(len, fixed + 24), 0)});
   IoctlOnBuffer0(&p, a.positional[0], kIoctlNotifRecvLayout | (static_cast<uint32_t>(len) << 16));
   p.notification = PlanNotification{{0, fixed}, PlanPlace{0, fixed + 8}, PlanPlace{0, 0}};
   AddOpenHowFields(&p, 0, o.member[1]);
