@@ -21,6 +21,7 @@ struct ProposalsFlags {
   uint32_t n = 64;
   bool json = false;
   bool layouts = false;
+  bool verbs = false;
   std::string scenario;  // print this proposal's workload scenario instead
 };
 
@@ -65,6 +66,10 @@ void ProposalsCommand(const ProposalsFlags& flags) {
     std::fputs(scn::RenderLayouts().c_str(), stdout);
     return;
   }
+  if (flags.verbs) {
+    std::fputs(scn::RenderVerbs().c_str(), stdout);
+    return;
+  }
   const std::vector<scn::ProposalRow> rows = scn::MeasureProposals(flags.n);
   const auto depth = scn::DepthRows();
   bool failed = false;
@@ -93,6 +98,7 @@ void RegisterProposalsCommand(CLI::App& app) {
   cmd->add_option("--n", flags->n, "notifications in the workload")->check(CLI::Range(1, 4096));
   cmd->add_flag("--json", flags->json, "print the deterministic part as JSON");
   cmd->add_flag("--layouts", flags->layouts, "print every proposal's records as byte maps");
+  cmd->add_flag("--verbs", flags->verbs, "print every proposal's scenario verbs (markdown)");
   cmd->add_option("--scenario", flags->scenario,
                   "print NAME's standard-workload scenario (N notifications) and stop");
   cmd->callback([flags] { ProposalsCommand(*flags); });

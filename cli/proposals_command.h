@@ -1,7 +1,7 @@
 // RegisterProposalsCommand adds `seccomp-lab proposals` to the app: the side-by-side
 // comparison of the API proposals of ../shared/PROPOSALS.md (docs/proposals.md).
 //
-//   proposals [--n=N] [--json] [--layouts] [--scenario=NAME]
+//   proposals [--n=N] [--json] [--layouts] [--verbs] [--scenario=NAME]
 //
 // Runs the standard workload (N openat2 notifications, default 64) on every proposal
 // plug-in in the simulator (scenarios/proposal_report.h) and prints the comparison:
@@ -13,7 +13,7 @@
 // per proposal, and the real kernel's notification round trip (`today`), measured
 // when the runner is root and the kernel offers user notification, else
 // "not measured: REASON". --layouts prints every proposal's records as byte maps;
-// --scenario=NAME prints the workload scenario a row is measured with.
+// --verbs the scenario verbs of every plug-in; --scenario=NAME prints the workload scenario a row is measured with.
 //
 // Exit status: 0; 1 when a workload run failed (a bug); 2 for bad flags.
 #pragma once

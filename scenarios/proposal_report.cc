@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "kernel_sim/proposals/registry.h"
+#include "kernel_sim/proposals/verb.h"
 #include "scenarios/diagnostic.h"
 #include "scenarios/parser.h"
 #include "scenarios/runner.h"
@@ -60,6 +61,16 @@ std::string Preamble(const Proposal& p, std::string_view title, bool racer) {
 }
 
 const char* Label(bool b) { return b ? "yes" : "no"; }
+
+// EscapeBars writes `|` as `\|`, so that a markdown table cell can hold it.
+std::string EscapeBars(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '|') out += '\\';
+    out += ch;
+  }
+  return out;
+}
 
 // TrimLines drops the blanks at the end of every line (the padded last column).
 std::string TrimLines(const std::string& text) {
@@ -297,6 +308,27 @@ std::string RenderLayouts() {
     }
   }
   return out;
+}
+
+std::string RenderVerbs() {
+  std::string out = "| proposal | verb | what it becomes |\n|---|---|---|\n";
+  for (const Proposal* p : ksim::proposals::AllProposals()) {
+    for (const ksim::proposals::VerbSpec& v : p->Verbs()) {
+      out +=
+          fmt::format("| `{}` | `{}` | {} |\n", p->Name(), EscapeBars(v.usage), EscapeBars(v.doc));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> DocBlock(const std::string& doc, const std::string& name) {
+  const std::string begin = "<!-- " + name + ":begin -->\n";
+  const std::string end = "<!-- " + name + ":end -->";
+  const size_t b = doc.find(begin);
+  if (b == std::string::npos) return std::nullopt;
+  const size_t e = doc.find(end, b + begin.size());
+  if (e == std::string::npos) return std::nullopt;
+  return doc.substr(b + begin.size(), e - b - begin.size());
 }
 
 }  // namespace sclab::scn

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,5 +94,14 @@ std::string RenderJson(uint32_t n, const std::vector<ProposalRow>& rows,
 // RenderLayouts draws every proposal's records at both ABI versions with
 // model::RenderByteMap(), one markdown section per proposal.
 std::string RenderLayouts();
+
+// RenderVerbs lists every proposal verb (usage and the syscall it becomes) as a
+// markdown table, from the plug-ins' VerbSpecs.
+std::string RenderVerbs();
+
+// DocBlock returns the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`
+// lines of `doc` (without the marker lines), or nullopt when they are missing;
+// docs/proposals.md keeps its generated sections in such blocks.
+std::optional<std::string> DocBlock(const std::string& doc, const std::string& name);
 
 }  // namespace sclab::scn

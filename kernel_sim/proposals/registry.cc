@@ -14,10 +14,17 @@ namespace sclab::ksim::proposals {
 
 std::span<const Proposal* const> AllProposals() {
   // The list: one line per proposal, the baseline first.
+  // clang-format off
   static const std::array kAll = {
-      &today::Plugin(),        &ea_notif::Plugin(),   &perf_config::Plugin(), &notif_ptrs::Plugin(),
-      &sizes_vector::Plugin(), &read_notif::Plugin(), &deep_args::Plugin(),
+      &today::Plugin(),
+      &ea_notif::Plugin(),
+      &perf_config::Plugin(),
+      &notif_ptrs::Plugin(),
+      &sizes_vector::Plugin(),
+      &read_notif::Plugin(),
+      &deep_args::Plugin(),
   };
+  // clang-format on
   return kAll;
 }
 

@@ -1,6 +1,6 @@
 // AllProposals is the one explicit list of the proposal plug-ins, in the order the
 // report and the docs show them (the baseline first). Adding a proposal adds one line
-// to registry.cc; docs/adding-a-proposal.md walks through the rest.
+// to registry.cc; docs/proposals.md walks through the rest.
 #pragma once
 
 #include <span>

@@ -3,6 +3,7 @@
 // they are deterministic, and the `today` row is what the `today` corpus scenario
 // counts.
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -11,6 +12,7 @@
 #include "scenarios/diagnostic.h"
 #include "scenarios/parser.h"
 #include "scenarios/proposal_report.h"
+#include "scenarios/sim_backend.h"
 
 namespace sclab::scn {
 namespace {
@@ -134,6 +136,53 @@ BOOST_AUTO_TEST_CASE(the_layouts_section_names_every_proposal_and_both_abis) {
   }
   BOOST_TEST(layouts.find("old ABI:") != std::string::npos);
   BOOST_TEST(layouts.find("new ABI:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_plugin_has_a_readme_and_three_corpus_scenarios_with_about) {
+  namespace fs = std::filesystem;
+  for (const auto* p : ksim::proposals::AllProposals()) {
+    const std::string name(p->Name());
+    const fs::path root(SCLAB_SOURCE_DIR);
+    BOOST_TEST(fs::file_size(root / "kernel_sim/proposals" / name / "README.md") > 500u, name);
+    size_t scenarios = 0;
+    for (const auto& entry : fs::directory_iterator(root / "scenarios/corpus/proposals" / name)) {
+      if (entry.path().extension() != ".scn") continue;
+      const Scenario s = MustParse(entry.path().string(), ReadFile(entry.path().string()));
+      BOOST_TEST(!s.about.empty(), entry.path());
+      BOOST_TEST(s.requires_proposals.front() == name, entry.path());
+      ++scenarios;
+    }
+    BOOST_TEST(scenarios >= 3u, name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_corpus_proposal_scenario_passes_on_the_simulator) {
+  namespace fs = std::filesystem;
+  size_t ran = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(SCLAB_SOURCE_DIR) /
+                                                            "scenarios/corpus/proposals")) {
+    if (entry.path().extension() != ".scn") continue;
+    const Scenario s = MustParse(entry.path().string(), ReadFile(entry.path().string()));
+    const Trace t = SimBackend().Run(s);
+    BOOST_TEST(t.Failures() == 0u, entry.path());
+    BOOST_TEST(!t.runtime_error, entry.path() << ": " << t.stop_reason);
+    ++ran;
+  }
+  BOOST_TEST(ran >= 21u);
+}
+
+BOOST_AUTO_TEST_CASE(docs_proposals_md_holds_what_the_code_generates) {
+  const std::string doc = ReadFile(std::string(SCLAB_SOURCE_DIR) + "/docs/proposals.md");
+  const auto table = DocBlock(doc, "table");
+  const auto verbs = DocBlock(doc, "verbs");
+  const auto layouts = DocBlock(doc, "layouts");
+  BOOST_TEST_REQUIRE(table.has_value());
+  BOOST_TEST_REQUIRE(verbs.has_value());
+  BOOST_TEST_REQUIRE(layouts.has_value());
+  // Regenerate with `seccomp-lab proposals --n=64`, `--verbs` and `--layouts`.
+  BOOST_TEST(*table == "```\n" + RenderTable(MeasureProposals(64), DepthRows()) + "```\n");
+  BOOST_TEST(*verbs == RenderVerbs());
+  BOOST_TEST(*layouts == RenderLayouts());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
