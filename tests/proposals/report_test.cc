@@ -12,7 +12,9 @@
 #include "scenarios/diagnostic.h"
 #include "scenarios/parser.h"
 #include "scenarios/proposal_report.h"
+#include "scenarios/runner.h"
 #include "scenarios/sim_backend.h"
+#include "scenarios/sim_machine.h"
 
 namespace sclab::scn {
 namespace {
@@ -169,6 +171,30 @@ BOOST_AUTO_TEST_CASE(every_corpus_proposal_scenario_passes_on_the_simulator) {
     ++ran;
   }
   BOOST_TEST(ran >= 21u);
+}
+
+BOOST_AUTO_TEST_CASE(hooks_that_override_nothing_leave_the_kernel_as_it_is) {
+  // proposal_hooks.h's promise: a hooks object with every default gives the run an
+  // unset pointer gives, event for event and copy for copy.
+  for (const char* file :
+       {"notify/getppid_answered.scn", "supervisor/openat2_on_behalf_addfd_send.scn",
+        "extensible_structs/openat2_fields.scn"}) {
+    const std::string path = std::string(SCLAB_SOURCE_DIR) + "/scenarios/corpus/" + file;
+    const Scenario s = MustParse(path, ReadFile(path));
+    SimMachine plain{SimMachineOptions{}};
+    SimMachineOptions hooked_options;
+    hooked_options.proposals = std::make_shared<ksim::ProposalHooks>();
+    SimMachine hooked{hooked_options};
+    const Trace a = RunScenario(s, plain, RunOptions{});
+    const Trace b = RunScenario(s, hooked, RunOptions{});
+    BOOST_TEST_REQUIRE(a.events.size() == b.events.size(), file);
+    for (size_t i = 0; i < a.events.size(); ++i) {
+      BOOST_TEST(a.events[i].SameObservable(b.events[i]), file << " event " << i);
+    }
+    BOOST_TEST(a.Failures() == 0u, file);
+    BOOST_TEST((plain.kernel().copies() == hooked.kernel().copies()), file);
+    BOOST_TEST(plain.kernel().steps() == hooked.kernel().steps(), file);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(docs_proposals_md_holds_what_the_code_generates) {
