@@ -72,6 +72,22 @@ std::string EscapeBars(std::string_view text) {
   return out;
 }
 
+// JsonEscape makes `text` a JSON string's contents (quotes, backslashes, controls).
+std::string JsonEscape(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(ch));
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 // TrimLines drops the blanks at the end of every line (the padded last column).
 std::string TrimLines(const std::string& text) {
   std::string out;
@@ -276,8 +292,8 @@ std::string RenderJson(uint32_t n, const std::vector<ProposalRow>& rows,
     for (size_t c = 0; c < r.compat.size() && c < 4; ++c) {
       out += fmt::format("{}\"{}\": \"{}\"", c == 0 ? "" : ", ", kPairs[c], r.compat[c].Label());
     }
-    out +=
-        fmt::format("}},\n     \"error\": \"{}\"}}{}\n", r.error, i + 1 < rows.size() ? "," : "");
+    out += fmt::format("}},\n     \"error\": \"{}\"}}{}\n", JsonEscape(r.error),
+                       i + 1 < rows.size() ? "," : "");
   }
   out += "  ],\n  \"read_notif_depth\": [\n";
   for (size_t i = 0; i < depth.size(); ++i) {
