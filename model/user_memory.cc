@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <type_traits>
 
 namespace sclab::model {
 namespace {
@@ -23,7 +24,25 @@ auto FindRegion(Regions& regions, uint64_t addr, uint64_t* offset)
   return &it->second;
 }
 
+// SpanIn is MappedSpan over `regions` (const or not).
+template <class Regions>
+auto SpanIn(Regions& regions, uint64_t addr, uint64_t len)
+    -> std::span<std::remove_reference_t<decltype(*regions.begin()->second.data())>> {
+  uint64_t offset = 0;
+  auto* region = len == 0 ? nullptr : FindRegion(regions, addr, &offset);
+  if (region == nullptr || region->size() - offset < len) return {};
+  return {region->data() + offset, len};
+}
+
 }  // namespace
+
+std::span<const uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) const {
+  return SpanIn(regions_, addr, len);
+}
+
+std::span<uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) {
+  return SpanIn(regions_, addr, len);
+}
 
 UserMemory::UserMemory(const UserMemoryOptions& options) : options_(options), next_(options.base) {
   SCLAB_CHECK(options.base % kPageSize == 0 && options.base > kBadAddr,
@@ -77,6 +96,10 @@ bool UserMemory::IsMapped(uint64_t addr, uint64_t len) const {
 }
 
 uint64_t UserMemory::ReadUpTo(uint64_t addr, std::span<uint8_t> out) const {
+  if (const auto bytes = MappedSpan(addr, out.size()); !bytes.empty()) {
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    return bytes.size();
+  }
   uint64_t done = 0;
   while (done < out.size()) {
     const uint64_t cur = addr + done;
@@ -92,6 +115,10 @@ uint64_t UserMemory::ReadUpTo(uint64_t addr, std::span<uint8_t> out) const {
 }
 
 uint64_t UserMemory::WriteUpTo(uint64_t addr, std::span<const uint8_t> in) {
+  if (const auto bytes = MappedSpan(addr, in.size()); !bytes.empty()) {
+    std::memcpy(bytes.data(), in.data(), in.size());
+    return in.size();
+  }
   uint64_t done = 0;
   while (done < in.size()) {
     const uint64_t cur = addr + done;
@@ -107,12 +134,20 @@ uint64_t UserMemory::WriteUpTo(uint64_t addr, std::span<const uint8_t> in) {
 }
 
 SysResult<void> UserMemory::Read(uint64_t addr, std::span<uint8_t> out) const {
+  if (const auto bytes = MappedSpan(addr, out.size()); !bytes.empty()) {
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    return Ok();
+  }
   if (!IsMapped(addr, out.size())) return Fail(kEFAULT, "user memory: range not mapped");
   ReadUpTo(addr, out);
   return Ok();
 }
 
 SysResult<void> UserMemory::Write(uint64_t addr, std::span<const uint8_t> in) {
+  if (const auto bytes = MappedSpan(addr, in.size()); !bytes.empty()) {
+    std::memcpy(bytes.data(), in.data(), in.size());
+    return Ok();
+  }
   if (!IsMapped(addr, in.size())) return Fail(kEFAULT, "user memory: range not mapped");
   WriteUpTo(addr, in);
   return Ok();

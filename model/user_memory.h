@@ -104,6 +104,14 @@ class UserMemory {
   // MappedPrefix is how many bytes from `addr` (at most `len`) are mapped in a row.
   uint64_t MappedPrefix(uint64_t addr, uint64_t len) const;
 
+  // MappedSpan is the fast path of every access: the bytes [addr, addr + len) as one
+  // span when they all lie in one mapping (the common case: a buffer is one
+  // mapping), else an empty span, and the caller takes the general path. The span
+  // stays valid until the UserMemory is moved or destroyed (mappings never move).
+  // len 0 gives an empty span.
+  std::span<const uint8_t> MappedSpan(uint64_t addr, uint64_t len) const;
+  std::span<uint8_t> MappedSpan(uint64_t addr, uint64_t len);
+
   // mapped_bytes / mapping_count: what this address space holds (memory per task).
   uint64_t mapped_bytes() const { return mapped_bytes_; }
   uint64_t mapping_count() const { return regions_.size(); }
