@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
-#include <type_traits>
+#include <utility>
 
 namespace sclab::model {
 namespace {
@@ -24,24 +24,51 @@ auto FindRegion(Regions& regions, uint64_t addr, uint64_t* offset)
   return &it->second;
 }
 
-// SpanIn is MappedSpan over `regions` (const or not).
-template <class Regions>
-auto SpanIn(Regions& regions, uint64_t addr, uint64_t len)
-    -> std::span<std::remove_reference_t<decltype(*regions.begin()->second.data())>> {
-  uint64_t offset = 0;
-  auto* region = len == 0 ? nullptr : FindRegion(regions, addr, &offset);
-  if (region == nullptr || region->size() - offset < len) return {};
-  return {region->data() + offset, len};
-}
-
 }  // namespace
 
+const uint8_t* UserMemory::Locate(uint64_t addr, uint64_t len) const {
+  if (len == 0) return nullptr;
+  uint64_t offset = addr - last_[0].start;
+  if (addr < last_[0].start || offset >= last_[0].size) {
+    offset = addr - last_[1].start;
+    if (addr >= last_[1].start && offset < last_[1].size) {
+      std::swap(last_[0], last_[1]);
+    } else {
+      const std::vector<uint8_t>* region = FindRegion(regions_, addr, &offset);
+      if (region == nullptr) return nullptr;
+      last_[1] = last_[0];
+      last_[0] = LastHit{addr - offset, region->size(), region->data()};
+    }
+  }
+  if (last_[0].size - offset < len) return nullptr;
+  return last_[0].data + offset;
+}
+
 std::span<const uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) const {
-  return SpanIn(regions_, addr, len);
+  const uint8_t* p = Locate(addr, len);
+  return p == nullptr ? std::span<const uint8_t>() : std::span<const uint8_t>(p, len);
 }
 
 std::span<uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) {
-  return SpanIn(regions_, addr, len);
+  // The bytes belong to this (non-const) object: writing through them is allowed.
+  auto* p = const_cast<uint8_t*>(Locate(addr, len));
+  return p == nullptr ? std::span<uint8_t>() : std::span<uint8_t>(p, len);
+}
+
+UserMemory::UserMemory(UserMemory&& other) noexcept
+    : options_(other.options_),
+      next_(other.next_),
+      mapped_bytes_(other.mapped_bytes_),
+      regions_(std::move(other.regions_)),
+      last_(std::exchange(other.last_, {})) {}
+
+UserMemory& UserMemory::operator=(UserMemory&& other) noexcept {
+  options_ = other.options_;
+  next_ = other.next_;
+  mapped_bytes_ = other.mapped_bytes_;
+  regions_ = std::move(other.regions_);
+  last_ = std::exchange(other.last_, {});
+  return *this;
 }
 
 UserMemory::UserMemory(const UserMemoryOptions& options) : options_(options), next_(options.base) {
