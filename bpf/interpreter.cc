@@ -8,6 +8,7 @@
 #include "bpf/interpreter.h"
 
 #include <bit>
+#include <cstddef>
 #include <cstring>
 
 #include "base/check.h"
@@ -91,10 +92,21 @@ inline void StoreLe(uint8_t* p, uint64_t v, int bytes) {
   }
 }
 
+static_assert(sizeof(SeccompData) == kSeccompDataSize && offsetof(SeccompData, arch) == 4 &&
+                  offsetof(SeccompData, instruction_pointer) == 8 &&
+                  offsetof(SeccompData, args) == 16,
+              "SeccompData mirrors struct seccomp_data");
+
 }  // namespace
 
 std::array<uint8_t, kSeccompDataSize> SeccompDataBytes(const SeccompData& data) {
   std::array<uint8_t, kSeccompDataSize> out{};
+  if constexpr (std::endian::native == std::endian::little) {
+    // On a little-endian host SeccompData is already the kernel's layout (asserted
+    // below): one copy instead of 64 byte stores, on every filtered syscall.
+    std::memcpy(out.data(), &data, kSeccompDataSize);
+    return out;
+  }
   StoreLe(&out[0], static_cast<uint32_t>(data.nr), 4);
   StoreLe(&out[4], data.arch, 4);
   StoreLe(&out[8], data.instruction_pointer, 8);

@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -117,39 +123,91 @@ int RunExample(const std::filesystem::path& path) {
   return 0;
 }
 
+// kDemoScenario is the corpus scenario whose timeline `demo` shows: a notification
+// that a signal interrupts after RECV, the SA_RESTART restart that queues a new one
+// with the next id, the supervisor's stale id answered ENOENT, and the queue state
+// at every step: the notification rules, signals and restarts in one run.
+constexpr const char* kDemoScenario = "signals/after_recv_sa_restart.scn";
+
+// RunSelf runs this binary with `args` (check, trace) and returns its exit status.
+int RunSelf(const std::vector<std::string>& args) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::vector<char*> argv;
+  std::string self = "seccomp-lab";
+  argv.push_back(self.data());
+  std::vector<std::string> copies = args;
+  for (std::string& a : copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) != 0) {
+    std::fprintf(stderr, "seccomp-lab demo: error: cannot run /proc/self/exe\n");
+    return 2;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 2;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
+int RunExamples(const std::string& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".s") {
+      files.push_back(entry.path());
+    }
+  }
+  if (ec || files.empty()) {
+    std::fprintf(stderr, "%s: error: no example filters (*.s) found\n", dir.c_str());
+    return 2;
+  }
+  std::sort(files.begin(), files.end());
+  std::printf(
+      "seccomp-lab demo: each example filter is assembled, checked exactly as Linux 6.18 "
+      "checks it,\nand run on a few syscalls exactly as the kernel runs it.\n\n");
+  int accepted = 0;
+  int refused = 0;
+  for (const auto& file : files) {
+    const int rc = RunExample(file);
+    if (rc == 2) {
+      return 2;
+    }
+    (rc == 0 ? accepted : refused)++;
+  }
+  std::printf("%zu example filters: %d accepted, %d refused by the kernel's checks\n",
+              files.size(), accepted, refused);
+  return 0;
+}
+
 }  // namespace
 
 void RegisterDemoCommand(CLI::App& app) {
   auto dir = std::make_shared<std::string>(SCLAB_SOURCE_DIR "/bpf/examples");
-  CLI::App* demo = app.add_subcommand("demo", "run the bundled example filters");
-  demo->add_option("--examples", *dir, "folder of example .s files");
-  demo->callback([dir] {
-    std::vector<std::filesystem::path> files;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(*dir, ec)) {
-      if (entry.path().extension() == ".s") {
-        files.push_back(entry.path());
-      }
+  auto bpf_examples = std::make_shared<bool>(false);
+  CLI::App* demo = app.add_subcommand(
+      "demo", "check the corpus on the simulator and the real kernel, then explain one scenario");
+  demo->add_flag("--bpf-examples", *bpf_examples,
+                 "instead: run the bundled example filters (bpf/examples/*.s)");
+  demo->add_option("--examples", *dir, "folder of example .s files (with --bpf-examples)");
+  demo->callback([dir, bpf_examples] {
+    if (*bpf_examples) {
+      throw CLI::RuntimeError(RunExamples(*dir));
     }
-    if (ec || files.empty()) {
-      std::fprintf(stderr, "%s: error: no example filters (*.s) found\n", dir->c_str());
-      throw CLI::RuntimeError(2);
-    }
-    std::sort(files.begin(), files.end());
+    const std::string corpus = SCLAB_SOURCE_DIR "/scenarios/corpus";
     std::printf(
-        "seccomp-lab demo: each example filter is assembled, checked exactly as Linux 6.18 "
-        "checks it,\nand run on a few syscalls exactly as the kernel runs it.\n\n");
-    int accepted = 0;
-    int refused = 0;
-    for (const auto& file : files) {
-      const int rc = RunExample(file);
-      if (rc == 2) {
-        throw CLI::RuntimeError(2);
-      }
-      (rc == 0 ? accepted : refused)++;
-    }
-    std::printf("%zu example filters: %d accepted, %d refused by the kernel's checks\n",
-                files.size(), accepted, refused);
+        "seccomp-lab demo, part 1: every corpus scenario on the simulated kernel and on the "
+        "real one\n(`seccomp-lab check`; live runs need root and are skipped, with the reason, "
+        "otherwise).\n\n");
+    const int check = RunSelf({"check", corpus});
+    std::printf(
+        "\nseccomp-lab demo, part 2: one scenario explained step by step on the simulator\n"
+        "(`seccomp-lab trace %s`): the reason behind each outcome, the kernel's notes,\n"
+        "and the notification queue after every step.\n\n",
+        kDemoScenario);
+    const int trace = RunSelf({"trace", corpus + "/" + kDemoScenario});
+    throw CLI::RuntimeError(check != 0 ? check : trace);
   });
 }
 

@@ -1,9 +1,10 @@
 // IdIndex maps notification ids to the notifying task in O(1): the kernel's
 // find_notification() walks the listener's list, which would make every SEND,
 // ID_VALID and ADDFD O(pending notifications). Ids of one listener are consecutive
-// from a random start, so a multiplicative hash spreads them; the table is linear
-// probing with backward-shift deletion (no tombstones, so a steady stream of inserts
-// and erases never rehashes) and grows geometrically: no allocation per operation.
+// from a random start, so the id's low bits spread them perfectly; the table is
+// Robin Hood linear probing with backward-shift deletion (no tombstones, so a steady
+// stream of inserts and erases never rehashes) and grows geometrically: no
+// allocation per operation (id_index.cc explains the order).
 #pragma once
 
 #include <cstddef>
@@ -27,12 +28,13 @@ class IdIndex {
     uint64_t id = 0;
     Task* task = nullptr;  // null: an empty slot
   };
-  static size_t Hash(uint64_t id) {
-    id ^= id >> 33;
-    id *= 0xff51afd7ed558ccdULL;
-    id ^= id >> 33;
-    return static_cast<size_t>(id);
-  }
+  static constexpr size_t kNoSlot = ~size_t{0};
+  // Home is the slot an id belongs in (the table is never empty when it is asked).
+  size_t Home(uint64_t id) const { return static_cast<size_t>(id) & (table_.size() - 1); }
+  // Distance is how far the entry in `slot` sits from its home.
+  size_t Distance(size_t slot) const;
+  // Slot is where `id` is, or kNoSlot.
+  size_t Slot(uint64_t id) const;
   void Grow();
 
   std::vector<Entry> table_;

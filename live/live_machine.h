@@ -65,7 +65,7 @@ class LiveMachine final : public scn::Machine {
   scn::RawOutcome Await(scn::CallId id) override;
   scn::TaskEnd TaskState(scn::TaskId task) override;
   scn::TaskEnd AwaitTaskEnd(scn::TaskId task) override;
-  bool InSignalHandler(scn::TaskId task) override;
+  bool InSignalHandler(scn::TaskId id) override;
   std::vector<uint8_t> SigactionFor(scn::TaskId task, int sig, scn::HandleMode mode) override;
   std::optional<scn::SigsysInfo> LastSigsys(scn::TaskId task) override;
   void NoteFutexAllowed(scn::TaskId id, bool allowed) override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <utility>
 
 namespace sclab::model {
 namespace {
@@ -24,6 +25,51 @@ auto FindRegion(Regions& regions, uint64_t addr, uint64_t* offset)
 }
 
 }  // namespace
+
+const uint8_t* UserMemory::Locate(uint64_t addr, uint64_t len) const {
+  if (len == 0) return nullptr;
+  uint64_t offset = addr - last_[0].start;
+  if (addr < last_[0].start || offset >= last_[0].size) {
+    offset = addr - last_[1].start;
+    if (addr >= last_[1].start && offset < last_[1].size) {
+      std::swap(last_[0], last_[1]);
+    } else {
+      const std::vector<uint8_t>* region = FindRegion(regions_, addr, &offset);
+      if (region == nullptr) return nullptr;
+      last_[1] = last_[0];
+      last_[0] = LastHit{addr - offset, region->size(), region->data()};
+    }
+  }
+  if (last_[0].size - offset < len) return nullptr;
+  return last_[0].data + offset;
+}
+
+std::span<const uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) const {
+  const uint8_t* p = Locate(addr, len);
+  return p == nullptr ? std::span<const uint8_t>() : std::span<const uint8_t>(p, len);
+}
+
+std::span<uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) {
+  // The bytes belong to this (non-const) object: writing through them is allowed.
+  auto* p = const_cast<uint8_t*>(Locate(addr, len));
+  return p == nullptr ? std::span<uint8_t>() : std::span<uint8_t>(p, len);
+}
+
+UserMemory::UserMemory(UserMemory&& other) noexcept
+    : options_(other.options_),
+      next_(other.next_),
+      mapped_bytes_(other.mapped_bytes_),
+      regions_(std::move(other.regions_)),
+      last_(std::exchange(other.last_, {})) {}
+
+UserMemory& UserMemory::operator=(UserMemory&& other) noexcept {
+  options_ = other.options_;
+  next_ = other.next_;
+  mapped_bytes_ = other.mapped_bytes_;
+  regions_ = std::move(other.regions_);
+  last_ = std::exchange(other.last_, {});
+  return *this;
+}
 
 UserMemory::UserMemory(const UserMemoryOptions& options) : options_(options), next_(options.base) {
   SCLAB_CHECK(options.base % kPageSize == 0 && options.base > kBadAddr,
@@ -77,6 +123,10 @@ bool UserMemory::IsMapped(uint64_t addr, uint64_t len) const {
 }
 
 uint64_t UserMemory::ReadUpTo(uint64_t addr, std::span<uint8_t> out) const {
+  if (const auto bytes = MappedSpan(addr, out.size()); !bytes.empty()) {
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    return bytes.size();
+  }
   uint64_t done = 0;
   while (done < out.size()) {
     const uint64_t cur = addr + done;
@@ -92,6 +142,10 @@ uint64_t UserMemory::ReadUpTo(uint64_t addr, std::span<uint8_t> out) const {
 }
 
 uint64_t UserMemory::WriteUpTo(uint64_t addr, std::span<const uint8_t> in) {
+  if (const auto bytes = MappedSpan(addr, in.size()); !bytes.empty()) {
+    std::memcpy(bytes.data(), in.data(), in.size());
+    return in.size();
+  }
   uint64_t done = 0;
   while (done < in.size()) {
     const uint64_t cur = addr + done;
@@ -107,12 +161,20 @@ uint64_t UserMemory::WriteUpTo(uint64_t addr, std::span<const uint8_t> in) {
 }
 
 SysResult<void> UserMemory::Read(uint64_t addr, std::span<uint8_t> out) const {
+  if (const auto bytes = MappedSpan(addr, out.size()); !bytes.empty()) {
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    return Ok();
+  }
   if (!IsMapped(addr, out.size())) return Fail(kEFAULT, "user memory: range not mapped");
   ReadUpTo(addr, out);
   return Ok();
 }
 
 SysResult<void> UserMemory::Write(uint64_t addr, std::span<const uint8_t> in) {
+  if (const auto bytes = MappedSpan(addr, in.size()); !bytes.empty()) {
+    std::memcpy(bytes.data(), in.data(), in.size());
+    return Ok();
+  }
   if (!IsMapped(addr, in.size())) return Fail(kEFAULT, "user memory: range not mapped");
   WriteUpTo(addr, in);
   return Ok();

@@ -22,6 +22,7 @@
 // - Clone() is fork(): an independent copy, allocator position included.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -61,8 +62,9 @@ class UserMemory {
  public:
   UserMemory() : UserMemory(UserMemoryOptions{}) {}
   explicit UserMemory(const UserMemoryOptions& options);
-  UserMemory(UserMemory&&) = default;
-  UserMemory& operator=(UserMemory&&) = default;
+  // A move leaves the source empty (its region cache too).
+  UserMemory(UserMemory&& other) noexcept;
+  UserMemory& operator=(UserMemory&& other) noexcept;
   // Copies are explicit (Clone) so that a fork is never made by accident.
   UserMemory(const UserMemory&) = delete;
   UserMemory& operator=(const UserMemory&) = delete;
@@ -104,6 +106,14 @@ class UserMemory {
   // MappedPrefix is how many bytes from `addr` (at most `len`) are mapped in a row.
   uint64_t MappedPrefix(uint64_t addr, uint64_t len) const;
 
+  // MappedSpan is the fast path of every access: the bytes [addr, addr + len) as one
+  // span when they all lie in one mapping (the common case: a buffer is one
+  // mapping), else an empty span, and the caller takes the general path. The span
+  // stays valid until the UserMemory is moved or destroyed (mappings never move).
+  // len 0 gives an empty span.
+  std::span<const uint8_t> MappedSpan(uint64_t addr, uint64_t len) const;
+  std::span<uint8_t> MappedSpan(uint64_t addr, uint64_t len);
+
   // mapped_bytes / mapping_count: what this address space holds (memory per task).
   uint64_t mapped_bytes() const { return mapped_bytes_; }
   uint64_t mapping_count() const { return regions_.size(); }
@@ -114,6 +124,21 @@ class UserMemory {
   uint64_t next_ = 0;  // where the next mapping starts
   uint64_t mapped_bytes_ = 0;
   std::map<uint64_t, std::vector<uint8_t>> regions_;  // start -> bytes
+
+  // LastHit is a mapping a recent lookup found. Nearly every access goes to one of
+  // the two mappings the accesses before it used (a buffer is one mapping; a call
+  // reads one buffer and writes another), so Locate checks them before walking the
+  // map. Mappings never move or shrink, so they stay valid; it is a cache only and
+  // changes no result.
+  struct LastHit {
+    uint64_t start = 0;
+    uint64_t size = 0;  // 0: nothing cached
+    const uint8_t* data = nullptr;
+  };
+  // Locate is the address of [addr, addr + len) when it lies in one mapping, else
+  // nullptr (len 0: nullptr).
+  const uint8_t* Locate(uint64_t addr, uint64_t len) const;
+  mutable std::array<LastHit, 2> last_{};  // most recent first
 };
 
 }  // namespace sclab::model

@@ -132,6 +132,30 @@ BOOST_AUTO_TEST_CASE(bitmap_keeps_a_bit_only_if_the_parent_had_it) {
   BOOST_TEST(child.Native().count() == static_cast<size_t>(kX86_64SyscallCount - 1));
 }
 
+// Prepare emulates a program without conditional jumps once; its bitmaps must equal
+// the kernel's one-emulation-per-number result for straight-line and branching
+// programs alike.
+BOOST_AUTO_TEST_CASE(prepare_equals_one_emulation_per_number) {
+  const std::vector<std::vector<Insn>> programs = {
+      {Stmt(kRetK, kRetAllow)},                                     // ret ALLOW
+      {Stmt(kLdWAbs, 0), Stmt(kLdWAbs, 4), Stmt(kRetK, kRetAllow)},  // loads, ret ALLOW
+      {Stmt(kLdWAbs, 0), Stmt(kAndK, 1), Stmt(kJa, 0), Stmt(kRetK, kRetLog)},  // ret LOG
+      {Stmt(kLdWAbs, 16), Stmt(kRetK, kRetAllow)},  // ld [args[0]]: gives up
+      {Stmt(kLdWAbs, 0), Jump(kJgeK, 300, 0, 1), Stmt(kRetK, 0x00050001),
+       Stmt(kRetK, kRetAllow)},  // branches on nr
+  };
+  for (const std::vector<Insn>& insns : programs) {
+    const ValidatedProgram prog = MustValidate(insns);
+    const ActionCache cache = ActionCache::Prepare(prog, nullptr);
+    for (int nr = 0; nr < kX86_64SyscallCount; ++nr) {
+      BOOST_REQUIRE(cache.Allows(kAuditArchX86_64, nr) ==
+                    KernelCacheAllows(prog.Original(), kAuditArchX86_64, nr));
+      BOOST_REQUIRE(cache.Allows(kAuditArchI386, nr) ==
+                    KernelCacheAllows(prog.Original(), kAuditArchI386, nr));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(lookup_outside_the_bitmaps_is_not_cached) {
   const ValidatedProgram allow_all = MustValidate({Stmt(kRetK, kRetAllow)});
   const ActionCache cache = ActionCache::Prepare(allow_all, nullptr);

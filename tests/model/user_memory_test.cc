@@ -169,6 +169,34 @@ BOOST_AUTO_TEST_CASE(clone_is_an_independent_copy_that_allocates_on) {
   BOOST_TEST(child.AllocBuffer(1) == parent.AllocBuffer(1));
 }
 
+// Locate remembers the last two mappings it found; accesses that rotate over three
+// mappings, run off a cached mapping's end, or follow a move still see exact bytes.
+BOOST_AUTO_TEST_CASE(the_mapping_cache_never_changes_a_result) {
+  UserMemory mem;
+  const uint64_t a = mem.AllocBuffer(8);
+  const uint64_t b = mem.AllocBuffer(8);
+  const uint64_t c = mem.AllocBuffer(8);
+  for (int round = 0; round < 3; ++round) {
+    for (const uint64_t at : {a, b, c, a, a, c}) {
+      BOOST_TEST(mem.Write(at, Bytes({static_cast<uint8_t>(at >> 12), 1})).ok());
+      std::vector<uint8_t> out(2);
+      BOOST_TEST(mem.Read(at, out).ok());
+      BOOST_TEST(out[0] == static_cast<uint8_t>(at >> 12));
+      std::vector<uint8_t> past(9);
+      BOOST_TEST(mem.Read(at, past).error() == kEFAULT);  // one byte past the mapping
+      BOOST_TEST(mem.ReadUpTo(at, past) == 8u);
+    }
+  }
+  UserMemory moved = std::move(mem);
+  std::vector<uint8_t> out(1);
+  BOOST_TEST(moved.Read(b, out).ok());
+  BOOST_TEST(out[0] == static_cast<uint8_t>(b >> 12));
+  mem = moved.Clone();
+  BOOST_TEST(moved.Write(b, Bytes({0})).ok());
+  BOOST_TEST(mem.Read(b, out).ok());
+  BOOST_TEST(out[0] == static_cast<uint8_t>(b >> 12));
+}
+
 BOOST_AUTO_TEST_CASE(access_ok_models_the_user_address_limit) {
   BOOST_TEST(AccessOk(0x10000000, 4096));
   BOOST_TEST(AccessOk(0, 0));

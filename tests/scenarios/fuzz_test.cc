@@ -26,7 +26,6 @@ namespace {
 
 constexpr uint64_t kSeed = 20261128;
 constexpr int kMutations = 10000;
-constexpr double kSecondsPerMutationMax = 2.0;
 
 std::vector<std::pair<std::string, std::string>> Inputs() {
   namespace fs = std::filesystem;
@@ -141,6 +140,11 @@ struct Figures {
   int clean = 0;
   int rejected = 0;
   size_t diagnostics = 0;
+  // The slowest input, reported for information only: a hang is caught by the
+  // runner's step and task budgets and, failing those, by CTest's timeout; wall
+  // time is never asserted (it depends on the machine and on the sanitizers).
+  double slowest_seconds = 0;
+  int slowest_index = -1;
 };
 
 void Exercise(const std::string& text, Figures* figures, int index) {
@@ -163,8 +167,10 @@ void Exercise(const std::string& text, Figures* figures, int index) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  BOOST_TEST_REQUIRE(seconds < kSecondsPerMutationMax,
-                     "mutation " << index << " took " << seconds << " s");
+  if (seconds > figures->slowest_seconds) {
+    figures->slowest_seconds = seconds;
+    figures->slowest_index = index;
+  }
 }
 
 BOOST_AUTO_TEST_SUITE(scn_fuzz)
@@ -187,7 +193,8 @@ BOOST_AUTO_TEST_CASE(ten_thousand_mutations_parse_or_are_diagnosed) {
   std::cout << "scenarios_fuzz: seed=" << kSeed << " inputs=" << inputs.size()
             << " mutations=" << kMutations << " clean=" << figures.clean
             << " rejected=" << figures.rejected << " diagnostics=" << figures.diagnostics
-            << " seconds=" << seconds << "\n";
+            << " seconds=" << seconds << " slowest=mutation " << figures.slowest_index << " ("
+            << figures.slowest_seconds << " s)\n";
   BOOST_TEST(figures.clean + figures.rejected == kMutations + static_cast<int>(inputs.size()));
   BOOST_TEST(figures.rejected > 0);
   BOOST_TEST(figures.clean > 0);

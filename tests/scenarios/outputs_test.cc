@@ -1,11 +1,21 @@
 // The output formats of a trace: the timeline (plain and explained), JSON (and its
-// round trip), Mermaid, and the first-difference report, against golden files.
+// round trip), Mermaid, and the first-difference report, against golden files —
+// for a hand-built sample trace and for two real corpus scenarios run on SimBackend
+// (deterministic: same seed, same trace).
+//
+// Regenerate every golden file after a deliberate output change, then review the diff:
+//
+//   SCLAB_UPDATE_GOLDEN=1 build/tests/scenarios/scenarios_test -t 'scn_golden*'
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "golden.h"
 #include "sample_traces.h"
+#include "test_files.h"
 #include "scenarios/difference_report.h"
 #include "scenarios/mermaid.h"
+#include "scenarios/parser.h"
+#include "scenarios/sim_backend.h"
 #include "scenarios/timeline.h"
 #include "scenarios/trace_json.h"
 
@@ -16,6 +26,27 @@ using testing::CheckGolden;
 using testing::SampleTrace;
 
 BOOST_AUTO_TEST_SUITE(scn_golden_outputs)
+
+// Two corpus scenarios on the simulator: the plain supervisor round trip, and a
+// signal after RECV with SA_RESTART (withdrawn notification, restart, new id).
+BOOST_DATA_TEST_CASE(corpus_timeline_and_mermaid_on_sim,
+                     boost::unit_test::data::make({"notify/getppid_answered",
+                                                   "signals/after_recv_sa_restart"}),
+                     name) {
+  const std::string file = std::string(name) + ".scn";
+  ParseResult parsed =
+      ParseScenario(file, testing::ReadSourceFile("scenarios/corpus/" + file));
+  BOOST_REQUIRE(parsed.scenario.has_value());
+  SimBackend sim;
+  const Trace trace = sim.Run(*parsed.scenario);
+  BOOST_TEST(trace.Failures() == 0u);
+  std::string golden = "corpus_" + std::string(name);
+  for (char& c : golden) {
+    if (c == '/') c = '_';
+  }
+  CheckGolden(golden + "_timeline", FormatTimeline(trace));
+  CheckGolden(golden + "_mermaid", FormatMermaid(trace));
+}
 
 BOOST_AUTO_TEST_CASE(timeline_starts_with_the_seed_and_ends_with_the_digest) {
   const std::string text = FormatTimeline(SampleTrace());
