@@ -204,7 +204,7 @@ struct NotifyWorld {
 
   // One round trip: the supervisor receives the oldest notification, answers it, and
   // the answered task makes its next notifying call.
-  void RoundTrip() {
+  [[gnu::noinline]] void RoundTrip() {  // noinline: callgrind --toggle-collect target
     model::UserMemory& mem = k.Memory(sup);
     static const std::array<uint8_t, 80> kZero{};
     SCLAB_CHECK(mem.Write(recv_buf, kZero).ok(), "bench: zero");

@@ -22,6 +22,12 @@ FdTable::Slot* FdTable::Find(int fd) {
 }
 
 File* FdTable::Get(int fd) const {
+  // Descriptors 0..n-1 open without holes (the common case) sit at their own index;
+  // a hit there is the answer the binary search would give, as numbers are unique.
+  const auto index = static_cast<size_t>(fd);
+  if (fd >= 0 && index < slots_.size() && slots_[index].fd == fd) {
+    return slots_[index].file;
+  }
   const Slot* slot = Find(fd);
   return slot != nullptr ? slot->file : nullptr;
 }

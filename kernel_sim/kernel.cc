@@ -159,17 +159,30 @@ void Kernel::Enqueue(Task* t) {
   runq_tail_ = t;
 }
 
+Task* Kernel::Dequeue() {
+  Task* t = runq_head_;
+  runq_head_ = t->run_next;
+  if (runq_head_ == nullptr) {
+    runq_tail_ = nullptr;
+  }
+  t->queued = false;
+  t->run_next = nullptr;
+  return t;
+}
+
 void Kernel::RunUntilQuiescent() {
+  if (held_.empty()) {
+    // Nothing is held (always, outside tests and explorers): the plain FIFO loop.
+    // held_ changes only through HoldTask() and Shutdown(), never inside RunTask().
+    while (runq_head_ != nullptr && !budget_exhausted_) {
+      RunTask(Dequeue());
+    }
+    return;
+  }
   std::vector<Task*> parked;
   while (runq_head_ != nullptr && !budget_exhausted_) {
-    Task* t = runq_head_;
-    runq_head_ = t->run_next;
-    if (runq_head_ == nullptr) {
-      runq_tail_ = nullptr;
-    }
-    t->queued = false;
-    t->run_next = nullptr;
-    if (!held_.empty() && std::find(held_.begin(), held_.end(), t) != held_.end()) {
+    Task* t = Dequeue();
+    if (std::find(held_.begin(), held_.end(), t) != held_.end()) {
       parked.push_back(t);
       continue;
     }

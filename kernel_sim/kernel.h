@@ -192,6 +192,7 @@ class Kernel {
   Pid AllocPid();
   Task* NewTask(Process* proc);
   void Enqueue(Task* t);
+  Task* Dequeue();  // the run queue's head (which must exist)
   void RunUntilQuiescent();
   void RunTask(Task* t);
   void Sleep(Task* t, WaitKind kind, bool killable);

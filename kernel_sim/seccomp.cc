@@ -141,6 +141,15 @@ void Kernel::ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump
 
 // Models kernel/seccomp.c __seccomp_filter(): run the filters, then act.
 Kernel::Verdict Kernel::SeccompFilterAction(Task* t, int nr) {
+  // seccomp_cache_check_allow() needs only nr and arch: a cached ALLOW is decided
+  // before seccomp_data is filled (same verdict as RunFilters(), which checks first).
+  if (config_.action_cache && t->filter != nullptr &&
+      t->filter->cache.Allows(kAuditArchX86_64, nr)) {
+    if (explain()) {
+      t->reason.clear();  // the syscall's own result explains itself
+    }
+    return Verdict::kRun;
+  }
   bpf::SeccompData sd;
   sd.nr = nr;
   sd.arch = kAuditArchX86_64;

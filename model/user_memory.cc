@@ -26,7 +26,7 @@ auto FindRegion(Regions& regions, uint64_t addr, uint64_t* offset)
 
 }  // namespace
 
-const uint8_t* UserMemory::Locate(uint64_t addr, uint64_t len) const {
+const uint8_t* UserMemory::LocateSlow(uint64_t addr, uint64_t len) const {
   if (len == 0) return nullptr;
   uint64_t offset = addr - last_[0].start;
   if (addr < last_[0].start || offset >= last_[0].size) {
@@ -42,17 +42,6 @@ const uint8_t* UserMemory::Locate(uint64_t addr, uint64_t len) const {
   }
   if (last_[0].size - offset < len) return nullptr;
   return last_[0].data + offset;
-}
-
-std::span<const uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) const {
-  const uint8_t* p = Locate(addr, len);
-  return p == nullptr ? std::span<const uint8_t>() : std::span<const uint8_t>(p, len);
-}
-
-std::span<uint8_t> UserMemory::MappedSpan(uint64_t addr, uint64_t len) {
-  // The bytes belong to this (non-const) object: writing through them is allowed.
-  auto* p = const_cast<uint8_t*>(Locate(addr, len));
-  return p == nullptr ? std::span<uint8_t>() : std::span<uint8_t>(p, len);
 }
 
 UserMemory::UserMemory(UserMemory&& other) noexcept

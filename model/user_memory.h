@@ -111,8 +111,15 @@ class UserMemory {
   // mapping), else an empty span, and the caller takes the general path. The span
   // stays valid until the UserMemory is moved or destroyed (mappings never move).
   // len 0 gives an empty span.
-  std::span<const uint8_t> MappedSpan(uint64_t addr, uint64_t len) const;
-  std::span<uint8_t> MappedSpan(uint64_t addr, uint64_t len);
+  std::span<const uint8_t> MappedSpan(uint64_t addr, uint64_t len) const {
+    const uint8_t* p = Locate(addr, len);
+    return p == nullptr ? std::span<const uint8_t>() : std::span<const uint8_t>(p, len);
+  }
+  std::span<uint8_t> MappedSpan(uint64_t addr, uint64_t len) {
+    // The bytes belong to this (non-const) object: writing through them is allowed.
+    auto* p = const_cast<uint8_t*>(Locate(addr, len));
+    return p == nullptr ? std::span<uint8_t>() : std::span<uint8_t>(p, len);
+  }
 
   // mapped_bytes / mapping_count: what this address space holds (memory per task).
   uint64_t mapped_bytes() const { return mapped_bytes_; }
@@ -137,7 +144,16 @@ class UserMemory {
   };
   // Locate is the address of [addr, addr + len) when it lies in one mapping, else
   // nullptr (len 0: nullptr).
-  const uint8_t* Locate(uint64_t addr, uint64_t len) const;
+  // The most recent mapping is checked inline; LocateSlow does the rest.
+  const uint8_t* Locate(uint64_t addr, uint64_t len) const {
+    const uint64_t offset = addr - last_[0].start;
+    if (len != 0 && addr >= last_[0].start && offset < last_[0].size &&
+        last_[0].size - offset >= len) {
+      return last_[0].data + offset;
+    }
+    return LocateSlow(addr, len);
+  }
+  const uint8_t* LocateSlow(uint64_t addr, uint64_t len) const;
   mutable std::array<LastHit, 2> last_{};  // most recent first
 };
 

@@ -40,6 +40,25 @@ struct FilterShadow::Filter {
   std::vector<bpf::Insn> original;
   std::optional<bpf::ValidatedProgram> validated;
   bool reads_ip = false;  // loads seccomp_data.instruction_pointer (offsets 8, 12)
+  // constant[nr] memoises ConstantResult(original, AUDIT_ARCH_X86_64, nr) for the
+  // numbers asked so far (outer nullopt: not computed yet). The program never
+  // changes, so the memo is a cache only: a long chain is emulated once per number
+  // rather than once per step.
+  mutable std::vector<std::optional<std::optional<uint32_t>>> constant;
+
+  std::optional<uint32_t> ConstantFor(int nr) const {
+    if (nr < 0 || nr >= bpf::kX86_64SyscallCount) {
+      return bpf::ConstantResult(original, bpf::kAuditArchX86_64, nr);
+    }
+    if (constant.empty()) {
+      constant.resize(bpf::kX86_64SyscallCount);
+    }
+    auto& slot = constant[static_cast<size_t>(nr)];
+    if (!slot) {
+      slot = bpf::ConstantResult(original, bpf::kAuditArchX86_64, nr);
+    }
+    return *slot;
+  }
 };
 
 void FilterShadow::AddTask(TaskId task, std::optional<TaskId> creator) {
@@ -64,6 +83,7 @@ std::shared_ptr<const FilterShadow::Filter> FilterShadow::ReadFilter(uint64_t fp
   const uint64_t insns = Le(header, 8, 8);
   const std::vector<uint8_t> bytes = read(insns, len * 8);
   auto filter = std::make_shared<Filter>();
+  filter->original.reserve(bytes.size() / 8);
   for (size_t i = 0; i + 8 <= bytes.size(); i += 8) {
     bpf::Insn insn;
     insn.code = static_cast<uint16_t>(Le(bytes, i, 2));
@@ -208,8 +228,7 @@ bool FilterShadow::CertainlySkipped(TaskId task, int64_t nr) const {
     return false;
   }
   for (const Node* n = s.chain.get(); n != nullptr; n = n->older.get()) {
-    const std::optional<uint32_t> r =
-        bpf::ConstantResult(n->filter->original, bpf::kAuditArchX86_64, static_cast<int>(nr));
+    const std::optional<uint32_t> r = n->filter->ConstantFor(static_cast<int>(nr));
     // Any result ranked at or before ERRNO wins over everything after it, and every
     // such result (KILL_*, TRAP, ERRNO, an unknown value acting as KILL_PROCESS)
     // skips the syscall.
@@ -233,8 +252,7 @@ bool FilterShadow::FutexAllowed(TaskId task) const {
     return false;
   }
   for (const Node* n = s.chain.get(); n != nullptr; n = n->older.get()) {
-    const std::optional<uint32_t> r =
-        bpf::ConstantResult(n->filter->original, bpf::kAuditArchX86_64, kNrFutex);
+    const std::optional<uint32_t> r = n->filter->ConstantFor(kNrFutex);
     if (!r || bpf::ActionOf(*r) != bpf::kRetAllow) {
       return false;
     }

@@ -998,14 +998,14 @@ class Runner {
       case Verb::kInstall: {
         const FilterDecl* filter = FindFilter(pos[0]->value.text);
         const uint64_t flags = pos.size() > 1 ? Eval(pos[1]->value, actor).bits : 0;
-        std::vector<uint8_t> insns;
-        for (const bpf::Insn& insn : filter->program) {
-          const std::vector<uint8_t> code = Le(insn.code, 2);
-          insns.insert(insns.end(), code.begin(), code.end());
-          insns.push_back(insn.jt);
-          insns.push_back(insn.jf);
-          const std::vector<uint8_t> k = Le(insn.k, 4);
-          insns.insert(insns.end(), k.begin(), k.end());
+        // struct sock_filter, little endian, one allocation for the whole program.
+        std::vector<uint8_t> insns(filter->program.size() * 8);
+        for (size_t i = 0; i < filter->program.size(); ++i) {
+          const bpf::Insn& insn = filter->program[i];
+          PutLe(&insns, i * 8, insn.code, 2);
+          insns[i * 8 + 2] = insn.jt;
+          insns[i * 8 + 3] = insn.jf;
+          PutLe(&insns, i * 8 + 4, insn.k, 4);
         }
         // An empty program gets no instruction buffer: the kernel refuses length 0
         // before reading the pointer.
