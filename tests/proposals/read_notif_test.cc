@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(a_configured_listener_reads_perf_config_records) {
 }
 
 // Responses places `n` CONTINUE responses for ids kStandardId + first ... .
-uint64_t Responses(model::UserMemory& mem, std::vector<uint64_t> ids) {
+uint64_t Responses(model::UserMemory& mem, const std::vector<uint64_t>& ids) {
   std::vector<uint8_t> bytes;
   for (uint64_t id : ids) {
     const model::seccomp_notif_resp r{id, 0, 0, 1};

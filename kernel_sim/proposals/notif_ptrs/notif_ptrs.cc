@@ -132,7 +132,7 @@ CompatCell Compat(Abi user, Abi kernel) {
   auto got = [&]() -> model::SysResult<ReceivedView> {
     auto discovered = sizes_vector::SupervisorDiscovers(sup, nullptr, kernel);
     if (!discovered.ok()) return discovered.failure();
-    const sizes_vector::KernelLayout k = discovered.value();
+    const sizes_vector::KernelLayout& k = discovered.value();
     // malloc the block and one buffer per wanted member; unknown members stay NULL.
     const uint64_t block_len = k.member_sizes.size() * sizeof(seccomp_notif_buf) + k.submember_size;
     const uint64_t data_buf = sup.AllocBuffer(sizeof(model::seccomp_data));

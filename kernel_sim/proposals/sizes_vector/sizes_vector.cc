@@ -96,13 +96,13 @@ KernelLayout ReadDiscoveredLayout(const model::UserMemory& mem, uint64_t buf) {
   k.submember_size = LoadLe<uint32_t>(header, 4);
   std::vector<uint8_t> sizes(uint64_t{n} * 4);
   SCLAB_CHECK(mem.Read(buf + kHeaderSize, sizes).ok(), "ReadDiscoveredLayout: member_sizes");
-  for (uint32_t i = 0; i < n; ++i) k.member_sizes.push_back(LoadLe<uint32_t>(sizes, 4 * i));
+  for (uint32_t i = 0; i < n; ++i) k.member_sizes.push_back(LoadLe<uint32_t>(sizes, uint64_t{4} * i));
   return k;
 }
 
 model::SysResult<KernelLayout> SupervisorDiscovers(model::UserMemory& sup,
                                                    model::CopyCounters* counters, Abi kernel) {
-  std::vector<uint8_t> query(kHeaderSize + 4 * kStackCapacity, 0);
+  std::vector<uint8_t> query(kHeaderSize + uint64_t{4} * kStackCapacity, 0);
   StoreLe(std::span(query), 0, kStackCapacity);
   const uint64_t buf = sup.AllocBuffer(query.size());
   SCLAB_CHECK(sup.Write(buf, query).ok(), "SupervisorDiscovers: query");
@@ -184,7 +184,7 @@ CompatCell Compat(Abi user, Abi kernel) {
   auto got = [&]() -> model::SysResult<ReceivedView> {
     auto discovered = SupervisorDiscovers(sup, nullptr, kernel);
     if (!discovered.ok()) return discovered.failure();
-    const KernelLayout k = discovered.value();
+    const KernelLayout& k = discovered.value();
     const Offsets o = ComputeOffsets(k);
     const uint64_t buf = sup.AllocBuffer(o.total);  // malloc(o.total)
     auto ready = RecvLayoutPrepare(kernel, o.total);
