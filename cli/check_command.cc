@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/run_command.h"
@@ -97,6 +98,15 @@ struct Row {
   std::string file, sim, live, agree;
 };
 
+// DisplayPath is `file` relative to the working directory when it lies below it
+// (the default corpus is found by absolute path), else `file` as given.
+std::string DisplayPath(const std::string& file) {
+  std::error_code ec;
+  const fs::path relative = fs::relative(file, fs::current_path(ec), ec);
+  if (ec || relative.empty() || *relative.begin() == "..") return file;
+  return relative.string();
+}
+
 void CheckCommand(const CheckFlags& flags) {
   std::vector<std::string> files;
   const std::vector<std::string> paths =
@@ -118,10 +128,14 @@ void CheckCommand(const CheckFlags& flags) {
 
   std::vector<Row> rows;
   std::string details;
+  // Skips that are not failures, grouped by reason (in order of first appearance):
+  // the proposal scenarios alone would otherwise repeat one sentence 23 times.
+  std::vector<std::pair<std::string, std::vector<std::string>>> skips;
   size_t agree = 0, disagree = 0, skipped = 0, failed = 0;
   for (const scn::Scenario& s : *scenarios) {
     const scn::Trace sim_trace = RunOne(*sim, s, options);
-    Row row{s.file, Verdict(sim_trace), "", ""};
+    Row row{DisplayPath(s.file), Verdict(sim_trace), "", ""};
+    std::string skip_reason;
     bool ok = Passed(sim_trace);
     std::string report = FailureReport(sim_trace, "sim");
     bool differs = false;
@@ -130,6 +144,7 @@ void CheckCommand(const CheckFlags& flags) {
       if (live_trace.skipped) {
         row.live = "skipped";
         report += fmt::format("  live: skipped, because {}\n", live_trace.stop_reason);
+        skip_reason = live_trace.stop_reason;
         ++skipped;
         break;
       }
@@ -164,9 +179,12 @@ void CheckCommand(const CheckFlags& flags) {
     }
     if (!ok) {
       ++failed;
-      details += fmt::format("{}\n{}\n", s.file, report);
+      details += fmt::format("{}\n{}\n", row.file, report);
     } else if (!flags.quiet && row.live == "skipped") {
-      details += fmt::format("{}\n{}\n", s.file, report);
+      auto it = std::find_if(skips.begin(), skips.end(),
+                             [&](const auto& g) { return g.first == skip_reason; });
+      if (it == skips.end()) it = skips.insert(skips.end(), {skip_reason, {}});
+      it->second.push_back(row.file);
     }
     rows.push_back(std::move(row));
   }
@@ -183,6 +201,10 @@ void CheckCommand(const CheckFlags& flags) {
       "{}\n",
       rows.size(), agree, disagree, skipped, failed,
       flags.repeat > 1 ? fmt::format(" ({} live runs each)", flags.repeat) : "");
+  for (const auto& [reason, skipped_files] : skips) {
+    out += fmt::format("\nskipped on live, because {} ({}):\n", reason, skipped_files.size());
+    for (const std::string& f : skipped_files) out += fmt::format("  {}\n", f);
+  }
   if (!details.empty()) out += "\n" + details;
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
