@@ -47,7 +47,7 @@ function(sclab_test name)
   # With the precompiled header GCC 12 inlines std::string's operator+ differently
   # and reports false out-of-bounds memcpys inside it (its known std::string false
   # positives, e.g. GCC bugs 105651 and 105329); the libraries keep both warnings.
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT CMAKE_DISABLE_PRECOMPILE_HEADERS)
     target_compile_options(${name} PRIVATE -Wno-array-bounds -Wno-stringop-overflow)
   endif()
   foreach(source IN LISTS ARG_SOURCES)
