@@ -24,12 +24,23 @@ BOOST_AUTO_TEST_CASE(errno_table_matches_host_numbers_and_names) {
 #define ENOIOCTLCMD 515
 #define ERESTART_RESTARTBLOCK 516
 #define ENOTSUPP 524
-#define SCLAB_CHECK_HOST_ERRNO(name, number)          \
-  BOOST_TEST((number) == (name));                     \
-  BOOST_TEST(ErrnoName(Errno{number}) == #name);      \
-  BOOST_TEST(ErrnoFromName(#name)->value == (number));
-  SCLAB_ERRNO_LIST(SCLAB_CHECK_HOST_ERRNO)
-#undef SCLAB_CHECK_HOST_ERRNO
+  // One row per entry, checked in a loop: 400 separate BOOST_TESTs cost this file
+  // half a minute of compile time.
+  struct Row {
+    const char* name;
+    int ours;
+    int host;
+  };
+#define SCLAB_HOST_ERRNO_ROW(name, number) Row{#name, number, name},
+  const Row rows[] = {SCLAB_ERRNO_LIST(SCLAB_HOST_ERRNO_ROW)};
+#undef SCLAB_HOST_ERRNO_ROW
+  for (const Row& row : rows) {
+    BOOST_TEST(row.ours == row.host, row.name);
+    BOOST_TEST(ErrnoName(Errno{row.ours}) == row.name);
+    const auto parsed = ErrnoFromName(row.name);
+    BOOST_TEST_REQUIRE(parsed.has_value(), row.name);
+    BOOST_TEST(parsed->value == row.ours, row.name);
+  }
   BOOST_TEST(ErrnoFromName("EWOULDBLOCK")->value == EAGAIN);
   BOOST_TEST(ErrnoFromName("ENOTSUP")->value == EOPNOTSUPP);
   BOOST_TEST(!ErrnoFromName("EBOGUS").has_value());
