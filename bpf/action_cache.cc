@@ -112,20 +112,6 @@ ActionCache ActionCache::Prepare(const ValidatedProgram& filter, const ActionCac
 }
 
 // Models kernel/seccomp.c seccomp_cache_check_allow().
-bool ActionCache::Allows(uint32_t arch, int nr) const {
-  if (nr < 0) {
-    return false;
-  }
-  const auto bit = static_cast<size_t>(nr);
-  if (arch == kAuditArchX86_64) {
-    return bit < native_.size() && native_.test(bit);
-  }
-  if (arch == kAuditArchI386) {
-    return bit < compat_.size() && compat_.test(bit);
-  }
-  return false;
-}
-
 std::vector<std::optional<uint32_t>> ConstantActions(std::span<const Insn> original) {
   std::vector<std::optional<uint32_t>> out;
   out.reserve(kX86_64SyscallCount);

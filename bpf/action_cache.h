@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bpf/insn.h"
+#include "bpf/interpreter.h"
 #include "bpf/validator.h"
 
 namespace sclab::bpf {
@@ -51,7 +52,20 @@ class ActionCache {
 
   // Allows models seccomp_cache_check_allow(): true when (arch, nr) skips every filter.
   // nr < 0, nr beyond the bitmap, or an arch that is neither x86_64 nor i386 → false.
-  bool Allows(uint32_t arch, int nr) const;
+  // Inline: every filtered syscall asks it first.
+  bool Allows(uint32_t arch, int nr) const {
+    if (nr < 0) {
+      return false;
+    }
+    const auto bit = static_cast<size_t>(nr);
+    if (arch == kAuditArchX86_64) {
+      return bit < native_.size() && native_[bit];
+    }
+    if (arch == kAuditArchI386) {
+      return bit < compat_.size() && compat_[bit];
+    }
+    return false;
+  }
 
   const std::bitset<kX86_64SyscallCount>& Native() const { return native_; }
   const std::bitset<kI386SyscallCount>& Compat() const { return compat_; }

@@ -21,12 +21,15 @@ using model::Fail;
 void Kernel::SyscallEnter(Task* t) {
   t->regs.ax = -model::kENOSYS.value;  // do_syscall_64() presets the return register
   t->regs.why = "";
-  t->filter_data.clear();
-  t->syscall_note.reset();
+  if (config_.proposals != nullptr) {
+    // Only a proposal hook fills these (RunFilters); plain runs never touch their lines.
+    t->filter_data.clear();
+    t->syscall_note.reset();
+  }
   if (explain()) {
     t->reason.clear();
   }
-  if (t->mode != SeccompMode::kDisabled) {
+  if (t->mode != SeccompMode::kDisabled && !CachedAllow(t)) {
     switch (SecureComputing(t)) {
       case Verdict::kRun:
         break;
@@ -46,103 +49,104 @@ void Kernel::SyscallEnter(Task* t) {
 void Kernel::Dispatch(Task* t) {
   const int nr = static_cast<int32_t>(t->regs.orig_ax);
   namespace n = model::nr;
-  SysRet r = Fail(model::kENOSYS, "do_syscall_64: not a syscall number");
+  // Each case finishes the call itself: the result is built in place, never copied.
   switch (nr) {
     case n::kRead:
-      r = SysRead(t);
-      break;
+      Finish(t, SysRead(t));
+      return;
     case n::kWrite:
-      r = SysWrite(t);
-      break;
+      Finish(t, SysWrite(t));
+      return;
     case n::kClose:
-      r = SysClose(t);
-      break;
+      Finish(t, SysClose(t));
+      return;
     case n::kPoll:
-      r = SysPoll(t);
-      break;
+      Finish(t, SysPoll(t));
+      return;
     case n::kRtSigaction:
-      r = SysRtSigaction(t);
-      break;
+      Finish(t, SysRtSigaction(t));
+      return;
     case n::kRtSigreturn:
-      r = SysRtSigreturn(t);
-      break;
+      Finish(t, SysRtSigreturn(t));
+      return;
     case n::kIoctl:
-      r = SysIoctl(t);
-      break;
+      Finish(t, SysIoctl(t));
+      return;
     case n::kDup:
-      r = SysDup(t);
-      break;
+      Finish(t, SysDup(t));
+      return;
     case n::kGetpid:
-      r = SysGetpid(t);
-      break;
+      Finish(t, SysGetpid(t));
+      return;
     case n::kRecvmsg:
-      r = SysRecvmsg(t);
-      break;
+      Finish(t, SysRecvmsg(t));
+      return;
     case n::kClone:
-      r = SysClone(t);
-      break;
+      Finish(t, SysClone(t));
+      return;
     case n::kExit:
-      r = SysExit(t);
-      break;
+      Finish(t, SysExit(t));
+      return;
     case n::kWait4:
-      r = SysWait4(t);
-      break;
+      Finish(t, SysWait4(t));
+      return;
     case n::kKill:
-      r = SysKill(t);
-      break;
+      Finish(t, SysKill(t));
+      return;
     case n::kGetuid:
-      r = SysGetuid(t);
-      break;
+      Finish(t, SysGetuid(t));
+      return;
     case n::kGetgid:
-      r = SysGetgid(t);
-      break;
+      Finish(t, SysGetgid(t));
+      return;
     case n::kGetppid:
-      r = SysGetppid(t);
-      break;
+      Finish(t, SysGetppid(t));
+      return;
     case n::kGetpgid:
-      r = SysGetpgid(t);
-      break;
+      Finish(t, SysGetpgid(t));
+      return;
     case n::kPrctl:
-      r = SysPrctl(t);
-      break;
+      Finish(t, SysPrctl(t));
+      return;
     case n::kGettid:
-      r = SysGettid(t);
-      break;
+      Finish(t, SysGettid(t));
+      return;
     case n::kExitGroup:
-      r = SysExitGroup(t);
-      break;
+      Finish(t, SysExitGroup(t));
+      return;
     case n::kTgkill:
-      r = SysTgkill(t);
-      break;
+      Finish(t, SysTgkill(t));
+      return;
     case n::kOpenat:
-      r = SysOpenat(t);
-      break;
+      Finish(t, SysOpenat(t));
+      return;
     case n::kMkdirat:
-      r = SysMkdirat(t);
-      break;
+      Finish(t, SysMkdirat(t));
+      return;
     case n::kSeccomp:
-      r = SysSeccomp(t);
-      break;
+      Finish(t, SysSeccomp(t));
+      return;
     case n::kClone3:
-      r = SysClone3(t);
-      break;
+      Finish(t, SysClone3(t));
+      return;
     case n::kOpenat2:
-      r = SysOpenat2(t);
-      break;
+      Finish(t, SysOpenat2(t));
+      return;
     case 219:
-      r = SysRestartSyscall(t);
-      break;  // restart_syscall, only via -ERESTART_RESTARTBLOCK
+      Finish(t, SysRestartSyscall(t));
+      return;  // restart_syscall, only via -ERESTART_RESTARTBLOCK
     default:
       if (std::optional<SysRet> hooked = ProposalSyscall(t, nr)) {
-        r = *hooked;
+        Finish(t, *hooked);
       } else if (nr >= 0 && nr < kNrSyscalls) {
         // DIVERGES(kernel): a real syscall outside the modelled table returns ENOSYS;
         // the runner only lets such a number through when the filters skip it.
-        r = Fail(model::kENOSYS, "DIVERGES(kernel): syscall not modelled by the simulator");
+        Finish(t, Fail(model::kENOSYS, "DIVERGES(kernel): syscall not modelled by the simulator"));
+      } else {
+        Finish(t, Fail(model::kENOSYS, "do_syscall_64: not a syscall number"));
       }
-      break;
+      return;
   }
-  Finish(t, r);
 }
 
 void Kernel::Finish(Task* t, const SysRet& r) {
@@ -215,6 +219,18 @@ void Kernel::SyscallResume(Task* t) {
 // Models kernel/entry/common.c exit_to_user_mode_loop() with x86's
 // arch_do_signal_or_restart(), then what the task does in user mode.
 void Kernel::ExitToUser(Task* t) {
+  if (!t->sigpending && !t->in_get_signal && !t->regs.rewound && !t->regs.at_handler &&
+      !t->regs.in_restorer) {
+    // Nothing to deliver, restart or run: the call returns (the common case, kept
+    // apart from the loop below so that it costs a few loads).
+    CompleteCall(t);
+    t->state = TaskState::kUser;
+    return;
+  }
+  ExitToUserSlow(t);
+}
+
+void Kernel::ExitToUserSlow(Task* t) {
   for (;;) {
     // A task woken from a group stop is still inside get_signal(), with or without
     // TIF_SIGPENDING.

@@ -90,9 +90,7 @@ void Kernel::RecordTaskEnd(Task* t) {
     t->end_signal = status & 0x7f;
   }
   if (t->call.state == CallState::kInFlight) {
-    t->call.state = t->end_kind;
-    t->call.exit_code = t->end_exit_code;
-    t->call.signal = t->end_signal;
+    t->call.state = t->end_kind;  // Status() reads end_signal / end_exit_code
   }
   // A leader that ended "gone" (it called exit() while other threads lived) stays gone
   // when the group ends later: gone is how that thread ended, and the live backend

@@ -387,11 +387,12 @@ std::vector<std::string> Kernel::DrainNotes() {
 CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 6>& args) {
   Task* t = TaskOf(tid);
   SCLAB_CHECK(Idle(tid), "StartSyscall on a task that is not idle in user mode");
+  const uint32_t seq = t->call.seq + 1;
   t->call = CallRecord{};
   if (explain()) {
     t->call_reason.clear();
   }
-  t->call.seq = ++call_seq_;
+  t->call.seq = seq;
   t->call.state = CallState::kInFlight;
   t->regs = Regs{};
   t->regs.orig_ax = nr;
@@ -402,14 +403,23 @@ CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 
   }
   t->state = TaskState::kRunnable;
   t->next = Next::kEnter;
-  Enqueue(t);
-  RunUntilQuiescent();
+  if (runq_head_ == nullptr && held_.empty() && !budget_exhausted_) {
+    // The run queue is empty: Enqueue() + RunUntilQuiescent() would dequeue `t` first,
+    // so run it directly (same order, same steps), then whatever it woke.
+    RunTask(t);
+    if (runq_head_ != nullptr) {
+      RunUntilQuiescent();
+    }
+  } else {
+    Enqueue(t);
+    RunUntilQuiescent();
+  }
   return CallHandle{tid, t->call.seq};
 }
 
 bool Kernel::Idle(Pid tid) const {
   const Task* t = TaskOf(tid);
-  return t->state == TaskState::kUser && t->frames.empty() && !t->ended;
+  return t->state == TaskState::kUser && !t->in_handler && !t->ended;
 }
 
 bool Kernel::InSignalHandler(Pid tid) const {
@@ -423,8 +433,11 @@ CallStatus Kernel::Status(const CallHandle& call) const {
   CallStatus s;
   s.state = t->call.state;
   s.ret = t->call.ret;
-  s.signal = t->call.signal;
-  s.exit_code = t->call.exit_code;
+  if (s.state == CallState::kKilled || s.state == CallState::kExited ||
+      s.state == CallState::kGone) {
+    s.signal = t->end_signal;  // DoExit() ended the call with the task
+    s.exit_code = t->end_exit_code;
+  }
   s.why = t->call.why;
   if (s.state == CallState::kInFlight && t->state == TaskState::kSleeping) {
     switch (t->wait) {

@@ -222,6 +222,7 @@ class Kernel {
   void Finish(Task* t, const SysRet& r);
   void SetReturn(Task* t, int64_t value, const char* why);
   void ExitToUser(Task* t);
+  [[gnu::noinline]] void ExitToUserSlow(Task* t);
   void CompleteCall(Task* t);
   std::string SyscallName(int64_t nr) const;
 
@@ -301,6 +302,13 @@ class Kernel {
 
   // --- seccomp.cc ---------------------------------------------------------------
   Verdict SecureComputing(Task* t);
+  // CachedAllow is seccomp_cache_check_allow() for a task in filter mode, inline: a
+  // syscall whose bit is set in the newest filter's bitmap runs with no filter run
+  // and nothing else to decide (SecureComputing() would return kRun).
+  bool CachedAllow(const Task* t) const {
+    return t->mode == SeccompMode::kFilter && config_.action_cache && t->filter != nullptr &&
+           t->filter->cache.Allows(kAuditArchX86_64, static_cast<int32_t>(t->regs.orig_ax));
+  }
   Verdict SeccompFilterAction(Task* t, int nr);
   uint32_t RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match);
   void ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump);
@@ -393,7 +401,6 @@ class Kernel {
   Task* runq_tail_ = nullptr;
   uint64_t steps_ = 0;
   bool budget_exhausted_ = false;
-  uint64_t call_seq_ = 0;
   uint64_t file_ids_ = 0;
   uint64_t filter_serials_ = 0;
   size_t live_files_ = 0;

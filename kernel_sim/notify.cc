@@ -401,8 +401,10 @@ void Kernel::ReleaseScratchFile(Task* t) {
 // Models kernel/seccomp.c seccomp_notify_ioctl(): the fixed-size ioctls by exact
 // number, ADDFD with its direction and size bits masked out, anything else EINVAL.
 Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg) {
-  if (std::optional<SysRet> hooked = ProposalListener(t, f, kListenerIoctl, cmd, arg)) {
-    return *hooked;  // a proposal's ioctl (kernel_sim/proposal_hooks.h)
+  if (config_.proposals != nullptr) {
+    if (std::optional<SysRet> hooked = ProposalListener(t, f, kListenerIoctl, cmd, arg)) {
+      return *hooked;  // a proposal's ioctl (kernel_sim/proposal_hooks.h)
+    }
   }
   Filter* filter = f->filter;
   switch (cmd) {

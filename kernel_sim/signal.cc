@@ -569,6 +569,7 @@ void Kernel::HandleSignal(Task* t, const Ksig& ksig) {
   frame.handler = ksig.ka.handler;
   frame.info = ksig.info;
   t->frames.push_back(frame);
+  t->in_handler = true;
   const int64_t orig = t->regs.orig_ax;
   t->regs = Regs{};
   t->regs.orig_ax = orig;
@@ -850,6 +851,7 @@ Kernel::SysRet Kernel::SysRtSigreturn(Task* t) {
   }
   SignalFrame frame = std::move(t->frames.back());
   t->frames.pop_back();
+  t->in_handler = !t->frames.empty();
   SetCurrentBlocked(t, frame.saved_blocked);
   t->regs = frame.saved;
   t->regs.orig_ax = -1;
