@@ -453,7 +453,7 @@ Kernel::SysRet Kernel::DoSysPoll(Task* t, uint64_t ufds, uint32_t nfds, int32_t 
   if (nfds > static_cast<uint32_t>(kRlimitNofile)) {
     return Fail(model::kEINVAL, "do_sys_poll: nfds above RLIMIT_NOFILE");
   }
-  t->scratch = SyscallScratch{};
+  t->scratch.Reset();
   t->scratch.buf.resize(static_cast<size_t>(nfds) * 8);
   if (!model::CopyFromUser(t->proc->mem, &copies_, t->scratch.buf, ufds).ok()) {
     return Fail(model::kEFAULT, "do_sys_poll: copy_from_user(pollfd) faulted");
@@ -589,7 +589,7 @@ Kernel::SysRet Kernel::SysRecvmsg(Task* t) {
     flags |= kMsgDontwait;
   }
   FileGet(f);
-  t->scratch = SyscallScratch{};
+  t->scratch.Reset();
   t->scratch.file = f;
   t->scratch.addr = msg;
   t->scratch.buf = std::move(iov);

@@ -217,8 +217,16 @@ Kernel::Verdict Kernel::DoUserNotification(Task* t, Filter* match, const bpf::Se
   }
   Listener* l = match->notif.get();
   Notification& n = t->notif;
-  n = Notification{};
+  // A fresh seccomp_knotif. Its links and its ADDFD list are empty already: every
+  // path that ends a notification unlinks it (ListDel(), NotifyDetach()).
+  SCLAB_CHECK(!n.active && !n.listed && !n.on_init_list && n.addfd == nullptr,
+              "DoUserNotification: the task's notification is still linked");
   n.active = true;
+  n.state = NotifyState::kInit;
+  n.error = 0;
+  n.val = 0;
+  n.flags = 0;
+  n.ready.done = 0;
   n.match = match;
   n.data = sd;
   n.id = l->next_id++;
@@ -410,7 +418,7 @@ Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg)
   switch (cmd) {
     case kIoctlNotifRecv:
       FileGet(f);
-      t->scratch = SyscallScratch{};
+      t->scratch.Reset();
       t->scratch.file = f;
       t->scratch.addr = arg;
       return NotifyRecv(t);
@@ -427,7 +435,7 @@ Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg)
   constexpr uint32_t kEaMask = ~(kIocInout | kIocSizeMask);
   if ((cmd & kEaMask) == (kIoctlNotifAddfd & kEaMask)) {
     FileGet(f);
-    t->scratch = SyscallScratch{};
+    t->scratch.Reset();
     t->scratch.file = f;
     return NotifyAddfd(t, filter, arg, (cmd & kIocSizeMask) >> kIocSizeShift);
   }

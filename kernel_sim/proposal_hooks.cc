@@ -158,7 +158,7 @@ std::optional<Kernel::SysRet> Kernel::ProposalListener(Task* t, File* f, int op,
     return SysRet(Fail(model::kERESTARTSYS, "a proposal's listener wait: interrupted by a signal"));
   }
   FileGet(f);
-  t->scratch = SyscallScratch{};
+  t->scratch.Reset();
   t->scratch.file = f;
   t->scratch.pid = op;
   t->scratch.addr = a;

@@ -222,6 +222,18 @@ struct SyscallScratch {
   int32_t pid = 0;
   bool started = false;
   std::vector<uint8_t> buf;  // poll's pollfd array, recvmsg's iovec array
+
+  // Reset empties it for a new call (buf keeps its capacity: no free and malloc per call).
+  void Reset() {
+    file = nullptr;
+    addr = 0;
+    addr2 = 0;
+    len = 0;
+    flags = 0;
+    pid = 0;
+    started = false;
+    buf.clear();
+  }
 };
 
 struct alignas(64) Task {
