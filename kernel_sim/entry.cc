@@ -295,8 +295,12 @@ void Kernel::CompleteCall(Task* t) {
   t->call.ret = t->regs.ax;
   t->call.why = t->regs.why;
   if (explain()) {
-    t->call_reason = t->reason.empty() ? std::string(t->regs.why) : t->reason;
+    RecordCallReason(t);  // out of line: no string work on the common path
   }
+}
+
+void Kernel::RecordCallReason(Task* t) {
+  t->call_reason = t->reason.empty() ? std::string(t->regs.why) : t->reason;
 }
 
 std::string Kernel::SyscallName(int64_t nr) const {

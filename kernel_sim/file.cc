@@ -21,17 +21,6 @@ FdTable::Slot* FdTable::Find(int fd) {
   return it != slots_.end() && it->fd == fd ? &*it : nullptr;
 }
 
-File* FdTable::Get(int fd) const {
-  // Descriptors 0..n-1 open without holes (the common case) sit at their own index;
-  // a hit there is the answer the binary search would give, as numbers are unique.
-  const auto index = static_cast<size_t>(fd);
-  if (fd >= 0 && index < slots_.size() && slots_[index].fd == fd) {
-    return slots_[index].file;
-  }
-  const Slot* slot = Find(fd);
-  return slot != nullptr ? slot->file : nullptr;
-}
-
 // Models fs/file.c alloc_fd(0, limit): the lowest number not in open_fds.
 int FdTable::LowestFree(int limit) const {
   int want = 0;

@@ -8,6 +8,7 @@
 // changes kernel state (seccomp_notify_release).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -74,7 +75,16 @@ class FdTable {
     bool cloexec;  // FD_CLOEXEC
   };
 
-  File* Get(int fd) const;
+  File* Get(int fd) const {
+    // Descriptors 0..n-1 open without holes (the common case) sit at their own index;
+    // a hit there is the answer the binary search would give, as numbers are unique.
+    const auto index = static_cast<size_t>(fd);
+    if (fd >= 0 && index < slots_.size() && slots_[index].fd == fd) {
+      return slots_[index].file;
+    }
+    const Slot* slot = Find(fd);
+    return slot != nullptr ? slot->file : nullptr;
+  }
   const Slot* Find(int fd) const;
   Slot* Find(int fd);
   // LowestFree is the lowest number in [0, limit) that is not open, or -1.

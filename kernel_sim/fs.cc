@@ -526,10 +526,7 @@ Kernel::SysRet Kernel::DoPoll(Task* t, bool first) {
   return Value(result);
 }
 
-void Kernel::WakePollers() {
-  if (poll_sleepers_.empty()) {
-    return;
-  }
+void Kernel::WakeAllPollers() {
   std::vector<Task*> sleepers = poll_sleepers_;
   for (Task* t : sleepers) {
     WakeUp(t);

@@ -71,7 +71,7 @@ size_t IdIndex::Slot(uint64_t id) const {
   return kNoSlot;
 }
 
-Task* IdIndex::Find(uint64_t id) const {
+Task* IdIndex::FindProbing(uint64_t id) const {
   const size_t i = Slot(id);
   return i == kNoSlot ? nullptr : table_[i].task;
 }

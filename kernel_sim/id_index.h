@@ -18,7 +18,16 @@ struct Task;
 class IdIndex {
  public:
   void Insert(uint64_t id, Task* task);
-  Task* Find(uint64_t id) const;
+  Task* Find(uint64_t id) const {
+    // Nearly every id sits in its home slot (see id_index.cc): check that one inline.
+    if (!table_.empty()) {
+      const Entry& home = table_[Home(id)];
+      if (home.task != nullptr && home.id == id) {
+        return home.task;
+      }
+    }
+    return FindProbing(id);
+  }
   void Erase(uint64_t id);
   size_t size() const { return live_; }
   size_t capacity() const { return table_.size(); }
@@ -35,6 +44,7 @@ class IdIndex {
   size_t Distance(size_t slot) const;
   // Slot is where `id` is, or kNoSlot.
   size_t Slot(uint64_t id) const;
+  Task* FindProbing(uint64_t id) const;
   void Grow();
 
   std::vector<Entry> table_;

@@ -311,7 +311,7 @@ void Kernel::RemoveWait(Task* t) {
 // __wake_up(wq, TASK_NORMAL, 0, key) over non-exclusive waiters with
 // autoremove_wake_function(); RECV waiters use recv_wake_function(), which ignores
 // wake-ups whose key has none of EPOLLIN, EPOLLERR, EPOLLHUP.
-void Kernel::WakeQueue(WaitQueue* wq, uint32_t key) {
+void Kernel::WakeQueueWaiters(WaitQueue* wq, uint32_t key) {
   Task* t = wq->head;
   while (t != nullptr) {
     Task* next = t->wq_next;

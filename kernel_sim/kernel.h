@@ -200,7 +200,13 @@ class Kernel {
   void WakeUpSignal(Task* t, bool fatal);  // the wake half of signal_wake_up_state()
   void AddWaitHead(WaitQueue* wq, Task* t);
   void RemoveWait(Task* t);
-  void WakeQueue(WaitQueue* wq, uint32_t key);
+  // WakeQueue is __wake_up(): an empty queue (the common case) costs one load here.
+  void WakeQueue(WaitQueue* wq, uint32_t key) {
+    if (wq->head != nullptr) {
+      WakeQueueWaiters(wq, key);
+    }
+  }
+  void WakeQueueWaiters(WaitQueue* wq, uint32_t key);
   File* NewFile(FileKind kind);
   static void FileGet(File* f) { ++f->refs; }
   void FilePut(File* f);
@@ -224,6 +230,7 @@ class Kernel {
   void ExitToUser(Task* t);
   [[gnu::noinline]] void ExitToUserSlow(Task* t);
   void CompleteCall(Task* t);
+  void RecordCallReason(Task* t);
   std::string SyscallName(int64_t nr) const;
 
   // --- process_ids.cc -----------------------------------------------------------
@@ -383,7 +390,12 @@ class Kernel {
   SysRet DoPoll(Task* t, bool first);
   SysRet SysRecvmsg(Task* t);
   SysRet ContinueRecvmsg(Task* t);
-  void WakePollers();
+  void WakePollers() {
+    if (!poll_sleepers_.empty()) {
+      WakeAllPollers();
+    }
+  }
+  void WakeAllPollers();
 
   // --- dump.cc ------------------------------------------------------------------
   std::string DescribeFile(const File* f) const;

@@ -100,11 +100,9 @@ uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match)
   if (f == nullptr) {
     return bpf::kRetKillProcess;
   }
-  if (config_.action_cache) {
-    if (f->cache.Allows(sd.arch, sd.nr)) {
-      return bpf::kRetAllow;
-    }
-  } else if (sd.arch == kAuditArchX86_64 && (sd.nr == kNrUretprobe || sd.nr == kNrUprobe)) {
+  // With the cache on, SeccompFilterAction() has asked it already (a miss brought us here).
+  if (!config_.action_cache && sd.arch == kAuditArchX86_64 &&
+      (sd.nr == kNrUretprobe || sd.nr == kNrUprobe)) {
     return bpf::kRetAllow;  // the 6.18 uprobe exception is part of the cache, kept without it
   }
   const auto bytes = bpf::SeccompDataBytes(sd);
