@@ -386,21 +386,25 @@ std::vector<std::string> Kernel::DrainNotes() {
 
 CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 6>& args) {
   Task* t = TaskOf(tid);
-  SCLAB_CHECK(Idle(tid), "StartSyscall on a task that is not idle in user mode");
-  const uint32_t seq = t->call.seq + 1;
-  t->call = CallRecord{};
+  SCLAB_CHECK(t->state == TaskState::kUser && !t->in_handler && !t->ended,
+              "StartSyscall on a task that is not idle in user mode");  // Idle(tid)
+  t->call.ret = 0;
+  t->call.why = "";
+  ++t->call.seq;
+  t->call.state = CallState::kInFlight;
   if (explain()) {
     t->call_reason.clear();
+    t->reason.clear();
   }
-  t->call.seq = seq;
-  t->call.state = CallState::kInFlight;
-  t->regs = Regs{};
+  // The syscall instruction: rax = nr (orig_ax once in the kernel), the six argument
+  // registers, nothing pending from a restart or a handler.
   t->regs.orig_ax = nr;
   t->regs.ax = -model::kENOSYS.value;
   t->regs.args = args;
-  if (explain()) {
-    t->reason.clear();
-  }
+  t->regs.rewound = false;
+  t->regs.at_handler = false;
+  t->regs.in_restorer = false;
+  t->regs.why = "";
   t->state = TaskState::kRunnable;
   t->next = Next::kEnter;
   if (runq_head_ == nullptr && held_.empty() && !budget_exhausted_) {

@@ -348,7 +348,8 @@ class Kernel {
   void ReleaseScratchFile(Task* t);
   static const char* AddfdWhy(int ret);
   SysRet NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg);
-  SysRet NotifyRecv(Task* t);
+  SysRet NotifyIoctlAny(Task* t, File* f, uint32_t cmd, uint64_t arg);
+  SysRet NotifyRecv(Task* t, File* f, uint64_t buf);
   SysRet ContinueRecv(Task* t);
   SysRet NotifySend(Task* t, Filter* filter, uint64_t buf);
   SysRet NotifyIdValid(Task* t, Filter* filter, uint64_t buf);

@@ -238,6 +238,13 @@ Kernel::Verdict Kernel::DoUserNotification(Task* t, Filter* match, const bpf::Se
   }
   WakeQueue(&match->wqh, kPollIn | kPollRdNorm);
   WakePollers();
+  if (n.ready.done == 0 && !t->sigpending) {
+    // The common first wait, as ContinueUserNotification() would decide it: nothing
+    // completed, no signal, and a notification just queued is INIT, so the wait is
+    // interruptible even with WAIT_KILLABLE_RECV.
+    Sleep(t, WaitKind::kNotifyReply, false);
+    return Verdict::kSleep;
+  }
   return ContinueUserNotification(t);
 }
 
@@ -409,6 +416,19 @@ void Kernel::ReleaseScratchFile(Task* t) {
 // Models kernel/seccomp.c seccomp_notify_ioctl(): the fixed-size ioctls by exact
 // number, ADDFD with its direction and size bits masked out, anything else EINVAL.
 Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg) {
+  // RECV and SEND without proposal hooks are the round trip: kept in a small function.
+  if (config_.proposals == nullptr) {
+    if (cmd == kIoctlNotifRecv) {
+      return NotifyRecv(t, f, arg);
+    }
+    if (cmd == kIoctlNotifSend) {
+      return NotifySend(t, f->filter, arg);
+    }
+  }
+  return NotifyIoctlAny(t, f, cmd, arg);
+}
+
+Kernel::SysRet Kernel::NotifyIoctlAny(Task* t, File* f, uint32_t cmd, uint64_t arg) {
   if (config_.proposals != nullptr) {
     if (std::optional<SysRet> hooked = ProposalListener(t, f, kListenerIoctl, cmd, arg)) {
       return *hooked;  // a proposal's ioctl (kernel_sim/proposal_hooks.h)
@@ -417,11 +437,7 @@ Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg)
   Filter* filter = f->filter;
   switch (cmd) {
     case kIoctlNotifRecv:
-      FileGet(f);
-      t->scratch.Reset();
-      t->scratch.file = f;
-      t->scratch.addr = arg;
-      return NotifyRecv(t);
+      return NotifyRecv(t, f, arg);
     case kIoctlNotifSend:
       return NotifySend(t, filter, arg);
     case kIoctlNotifIdValidWrongDir:
@@ -443,7 +459,11 @@ Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg)
 }
 
 // Models kernel/seccomp.c seccomp_notify_recv(): the all-zero buffer check first.
-Kernel::SysRet Kernel::NotifyRecv(Task* t) {
+Kernel::SysRet Kernel::NotifyRecv(Task* t, File* f, uint64_t buf) {
+  FileGet(f);  // the call holds the listener file while it runs or sleeps
+  t->scratch.Reset();
+  t->scratch.file = f;
+  t->scratch.addr = buf;
   auto zeroed =
       model::CheckZeroedUser(t->proc->mem, &copies_, t->scratch.addr, kSizeofSeccompNotif);
   if (!zeroed.ok()) {
