@@ -256,8 +256,8 @@ struct alignas(64) Task {
   // Warm: tasks that sleep, wake, fork or report.
   Pid tid = 0;
   bool no_new_privs = false;
-  bool exiting = false;   // PF_EXITING
-  bool released = false;  // release_task(): the tid is gone
+  bool exiting = false;      // PF_EXITING
+  bool released = false;     // release_task(): the tid is gone
   Task* run_next = nullptr;  // the run queue
   uint64_t ip = 0;           // a fixed fake instruction pointer
   std::vector<SignalFrame> frames;
