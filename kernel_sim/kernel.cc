@@ -203,7 +203,7 @@ void Kernel::HoldTask(Pid tid, bool held) {
   }
 }
 
-void Kernel::RunTask(Task* t) {
+inline void Kernel::RunTask(Task* t) {
   while (t->state == TaskState::kRunnable) {
     if (++steps_ > config_.step_budget) {
       budget_exhausted_ = true;

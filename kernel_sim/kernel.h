@@ -194,7 +194,7 @@ class Kernel {
   void Enqueue(Task* t);
   Task* Dequeue();  // the run queue's head (which must exist)
   void RunUntilQuiescent();
-  void RunTask(Task* t);
+  [[gnu::always_inline]] inline void RunTask(Task* t);  // kernel.cc only: inlined in its loops
   void Sleep(Task* t, WaitKind kind, bool killable);
   void WakeUp(Task* t);                    // try_to_wake_up() for a normal wake-up
   void WakeUpSignal(Task* t, bool fatal);  // the wake half of signal_wake_up_state()
