@@ -9,6 +9,7 @@
 // list holding only the INIT notifications, in list order (RECV takes its head; a
 // notification reset to INIT after a failed copy-out goes back to its old place).
 // The `requests` counter is kept exactly as the kernel keeps it, stale tokens included.
+#include <cstring>
 #include <string>
 
 #include "base/check.h"
@@ -523,9 +524,7 @@ Kernel::SysRet Kernel::ContinueRecv(Task* t) {
   unotif.data.nr = k->notif.data.nr;
   unotif.data.arch = k->notif.data.arch;
   unotif.data.instruction_pointer = k->notif.data.instruction_pointer;
-  for (size_t i = 0; i < 6; ++i) {
-    unotif.data.args[i] = k->notif.data.args[i];
-  }
+  std::memcpy(unotif.data.args, k->notif.data.args, sizeof unotif.data.args);
   SetNotifyState(l, k, NotifyState::kSent);
   if (explain()) {
     Note("seccomp_notify_recv: tid " + std::to_string(t->tid) + " received notification " +

@@ -2,6 +2,7 @@
 // queue as NotificationQueue, the caller's file table as FdInstaller, a listener
 // operation that may sleep until a notification arrives (as recv_wait_event() does),
 // and syscalls the kernel does not model. Nothing here names a proposal.
+#include <cstring>
 #include <string>
 
 #include "base/check.h"
@@ -101,9 +102,7 @@ NotificationFacts Kernel::FactsOf(const Task* k) const {
   n.data.nr = k->notif.data.nr;
   n.data.arch = k->notif.data.arch;
   n.data.instruction_pointer = k->notif.data.instruction_pointer;
-  for (size_t i = 0; i < 6; ++i) {
-    n.data.args[i] = k->notif.data.args[i];
-  }
+  std::memcpy(n.data.args, k->notif.data.args, sizeof n.data.args);
   n.filter_data = k->filter_data;
   return n;
 }

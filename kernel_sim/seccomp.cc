@@ -15,6 +15,7 @@
 // filter newest to oldest, the lowest action winning and the newest filter keeping a
 // tie; then the action.
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "base/check.h"
@@ -152,9 +153,8 @@ Kernel::Verdict Kernel::SeccompFilterAction(Task* t, int nr) {
   sd.nr = nr;
   sd.arch = kAuditArchX86_64;
   sd.instruction_pointer = t->ip;
-  for (size_t i = 0; i < 6; ++i) {
-    sd.args[i] = t->regs.args[i];
-  }
+  static_assert(sizeof sd.args == sizeof t->regs.args);
+  std::memcpy(sd.args, t->regs.args.data(), sizeof sd.args);
   Filter* match = nullptr;
   const uint32_t ret = RunFilters(t, sd, &match);
   uint32_t data = bpf::DataOf(ret);
