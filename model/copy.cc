@@ -19,41 +19,23 @@ namespace {
 
 constexpr uint64_t kWord = 8;
 
-// AlignedByteMask models include/linux/bitops.h aligned_byte_mask(n) on little
-// endian: the low n bytes of a word set.
-uint64_t AlignedByteMask(uint64_t n) {
-  return n >= kWord ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
-}
-
-void CountFrom(CopyCounters* c, uint64_t bytes) {
-  if (c == nullptr) return;
-  ++c->from_user_ops;
-  c->from_user_bytes += bytes;
-}
-
-void CountTo(CopyCounters* c, uint64_t bytes) {
-  if (c == nullptr) return;
-  ++c->to_user_ops;
-  c->to_user_bytes += bytes;
-}
-
 }  // namespace
 
-SysResult<void> CopyFromUser(const UserMemory& mem, CopyCounters* counters, std::span<uint8_t> dst,
-                             uint64_t src) {
+SysResult<void> CopyFromUserSlow(const UserMemory& mem, CopyCounters* counters,
+                                 std::span<uint8_t> dst, uint64_t src) {
   if (dst.empty()) return Ok();
   const uint64_t done = AccessOk(src, dst.size()) ? mem.ReadUpTo(src, dst) : 0;
-  CountFrom(counters, done);
+  CountFromUser(counters, done);
   if (done == dst.size()) return Ok();
   std::fill(dst.begin() + static_cast<std::ptrdiff_t>(done), dst.end(), uint8_t{0});
   return Fail(kEFAULT, "copy_from_user: fault");
 }
 
-SysResult<void> CopyToUser(UserMemory& mem, CopyCounters* counters, uint64_t dst,
-                           std::span<const uint8_t> src) {
+SysResult<void> CopyToUserSlow(UserMemory& mem, CopyCounters* counters, uint64_t dst,
+                               std::span<const uint8_t> src) {
   if (src.empty()) return Ok();
   const uint64_t done = AccessOk(dst, src.size()) ? mem.WriteUpTo(dst, src) : 0;
-  CountTo(counters, done);
+  CountToUser(counters, done);
   if (done == src.size()) return Ok();
   return Fail(kEFAULT, "copy_to_user: fault");
 }
@@ -70,54 +52,20 @@ SysResult<void> ClearUser(UserMemory& mem, CopyCounters* counters, uint64_t dst,
       if (wrote < n) break;
     }
   }
-  CountTo(counters, done);
+  CountToUser(counters, done);
   if (done == len) return Ok();
   return Fail(kEFAULT, "clear_user: fault");
 }
 
-SysResult<bool> CheckZeroedUser(const UserMemory& mem, CopyCounters* counters, uint64_t addr,
-                                uint64_t size) {
+SysResult<bool> CheckZeroedUserSlow(const UserMemory& mem, CopyCounters* counters, uint64_t addr,
+                                    uint64_t size) {
   if (size == 0) return true;
   const uint64_t align = addr % kWord;
   uint64_t from = addr - align;
   uint64_t left = size + align;
   if (left < size || !AccessOk(from, left)) {
-    CountFrom(counters, 0);
+    CountFromUser(counters, 0);
     return Fail(kEFAULT, "check_zeroed_user: access_ok");
-  }
-  // Fast path: the widened range lies in one mapping (it does whenever [addr,
-  // addr + size) does: mappings are page aligned), so no word can fault; the same
-  // loop then runs on the mapping's bytes.
-  if (const auto bytes = mem.MappedSpan(from, left + (kWord - left % kWord) % kWord);
-      !bytes.empty()) {
-    const uint8_t* p = bytes.data();
-    // An all-zero buffer (what RECV gets nearly always) makes the word loop below
-    // read every word: OR the whole widened range first (unmasked: if it is all zero,
-    // so is the part inside [addr, addr + size)) and count the same bytes.
-    const uint64_t total_words = bytes.size() / kWord;
-    uint64_t any = 0;
-    for (uint64_t i = 0; i < total_words; ++i) {
-      uint64_t w = 0;
-      std::memcpy(&w, p + i * kWord, kWord);
-      any |= w;
-    }
-    if (any == 0) {
-      CountFrom(counters, total_words * kWord);
-      return true;
-    }
-    uint64_t val = 0;
-    std::memcpy(&val, p, kWord);  // little endian, as on x86_64
-    uint64_t words = 1;
-    if (align != 0) val &= ~AlignedByteMask(align);
-    while (left > kWord && val == 0) {
-      p += kWord;
-      left -= kWord;
-      std::memcpy(&val, p, kWord);
-      ++words;
-    }
-    CountFrom(counters, words * kWord);
-    if (left < kWord) val &= AlignedByteMask(left);
-    return val == 0;
   }
   uint64_t read_bytes = 0;
   auto read_word = [&](uint64_t at, uint64_t* word) {
@@ -140,7 +88,7 @@ SysResult<bool> CheckZeroedUser(const UserMemory& mem, CopyCounters* counters, u
       }
     }
   }
-  CountFrom(counters, read_bytes);
+  CountFromUser(counters, read_bytes);
   if (faulted) return Fail(kEFAULT, "check_zeroed_user: fault");
   if (left < kWord) val &= AlignedByteMask(left);
   return val == 0;

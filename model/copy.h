@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <type_traits>
 
@@ -51,22 +52,74 @@ requires std::is_trivially_copyable_v<T> std::span<const uint8_t> BytesOf(const 
   return {reinterpret_cast<const uint8_t*>(&object), sizeof(T)};
 }
 
+// CountFromUser / CountToUser count one user access of `bytes` bytes (nothing when
+// `counters` is null).
+inline void CountFromUser(CopyCounters* counters, uint64_t bytes) {
+  if (counters == nullptr) return;
+  ++counters->from_user_ops;
+  counters->from_user_bytes += bytes;
+}
+inline void CountToUser(CopyCounters* counters, uint64_t bytes) {
+  if (counters == nullptr) return;
+  ++counters->to_user_ops;
+  counters->to_user_bytes += bytes;
+}
+
+// CopyFromUserSlow / CopyToUserSlow are the general paths of CopyFromUser /
+// CopyToUser, exact for any range on their own (tests pin the inline paths to them).
+[[nodiscard]] SysResult<void> CopyFromUserSlow(const UserMemory& mem, CopyCounters* counters,
+                                               std::span<uint8_t> dst, uint64_t src);
+[[nodiscard]] SysResult<void> CopyToUserSlow(UserMemory& mem, CopyCounters* counters, uint64_t dst,
+                                             std::span<const uint8_t> src);
+
 // Models include/linux/uaccess.h copy_from_user(): copies dst.size() bytes from `src`.
 // On a fault the bytes that could be read are in dst and the rest is zeroed (as
 // _copy_from_user() does), and the result is EFAULT.
-[[nodiscard]] SysResult<void> CopyFromUser(const UserMemory& mem, CopyCounters* counters,
-                                           std::span<uint8_t> dst, uint64_t src);
+// Inline: a range that passes access_ok and lies in one mapping is one memcpy (of a
+// size known at compile time when the kernel's GetUser copies a struct) and a count.
+[[nodiscard]] inline SysResult<void> CopyFromUser(const UserMemory& mem, CopyCounters* counters,
+                                                  std::span<uint8_t> dst, uint64_t src) {
+  if (AccessOk(src, dst.size())) {
+    if (const auto bytes = mem.MappedSpan(src, dst.size()); !bytes.empty()) {
+      std::memcpy(dst.data(), bytes.data(), dst.size());
+      CountFromUser(counters, dst.size());
+      return Ok();
+    }
+  }
+  return CopyFromUserSlow(mem, counters, dst, src);
+}
 
 // Models include/linux/uaccess.h copy_to_user(): copies `src` to user address `dst`.
 // On a fault the mapped prefix has been written (x86_64 copies up to the faulting
-// byte) and the result is EFAULT.
-[[nodiscard]] SysResult<void> CopyToUser(UserMemory& mem, CopyCounters* counters, uint64_t dst,
-                                         std::span<const uint8_t> src);
+// byte) and the result is EFAULT. Inline like CopyFromUser.
+[[nodiscard]] inline SysResult<void> CopyToUser(UserMemory& mem, CopyCounters* counters,
+                                                uint64_t dst, std::span<const uint8_t> src) {
+  if (AccessOk(dst, src.size())) {
+    if (const auto bytes = mem.MappedSpan(dst, src.size()); !bytes.empty()) {
+      std::memcpy(bytes.data(), src.data(), src.size());
+      CountToUser(counters, src.size());
+      return Ok();
+    }
+  }
+  return CopyToUserSlow(mem, counters, dst, src);
+}
 
 // Models arch/x86/lib clear_user(): zeroes `len` user bytes at `dst`; on a fault the
 // mapped prefix has been zeroed and the result is EFAULT. Counted as a to-user copy.
 [[nodiscard]] SysResult<void> ClearUser(UserMemory& mem, CopyCounters* counters, uint64_t dst,
                                         uint64_t len);
+
+// AlignedByteMask models include/linux/bitops.h aligned_byte_mask(n) on little
+// endian: the low n bytes of a word set (n = 0: none; n >= 8: all).
+constexpr uint64_t AlignedByteMask(uint64_t n) {
+  return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+}
+
+// CheckZeroedUserSlow is the general path of CheckZeroedUser: the kernel's loop, one
+// word read at a time through UserMemory::Read, exact for any range on its own
+// (tests pin the inline path to it).
+[[nodiscard]] SysResult<bool> CheckZeroedUserSlow(const UserMemory& mem, CopyCounters* counters,
+                                                  uint64_t addr, uint64_t size);
 
 // Models lib/usercopy.c check_zeroed_user(): true when the `size` user bytes at
 // `addr` are all zero (also for size 0), false when one is not, EFAULT on a fault.
@@ -75,8 +128,31 @@ requires std::is_trivially_copyable_v<T> std::span<const uint8_t> BytesOf(const 
 // first word with a non-zero byte in range: a non-zero byte before an unmapped page
 // gives false, not EFAULT. A range that wraps or leaves user space is EFAULT
 // (access_ok) before anything is read.
-[[nodiscard]] SysResult<bool> CheckZeroedUser(const UserMemory& mem, CopyCounters* counters,
-                                              uint64_t addr, uint64_t size);
+// Inline: when the widened range (whole words) lies in one mapping no word can fault,
+// so the kernel's loop runs on the mapping's bytes: `words` words, the first with its
+// bytes before `addr` cleared, stop at the first non-zero one, the last with its
+// bytes past the range cleared, and count the words read. Anything else goes to
+// CheckZeroedUserSlow.
+[[nodiscard]] inline SysResult<bool> CheckZeroedUser(const UserMemory& mem, CopyCounters* counters,
+                                                     uint64_t addr, uint64_t size) {
+  const uint64_t align = addr % 8;
+  const uint64_t from = addr - align;
+  const uint64_t left = size + align;
+  if (size != 0 && left >= size && AccessOk(from, left)) {
+    const uint64_t words = left / 8 + (left % 8 != 0 ? 1 : 0);
+    if (const auto bytes = mem.MappedSpan(from, words * 8); !bytes.empty()) {
+      uint64_t val = 0;
+      std::memcpy(&val, bytes.data(), 8);  // little endian, as on x86_64
+      val &= ~AlignedByteMask(align);
+      uint64_t read = 1;
+      for (; val == 0 && read < words; ++read) std::memcpy(&val, bytes.data() + read * 8, 8);
+      CountFromUser(counters, read * 8);
+      if (read == words && left % 8 != 0) val &= AlignedByteMask(left % 8);
+      return val == 0;
+    }
+  }
+  return CheckZeroedUserSlow(mem, counters, addr, size);
+}
 
 // Models include/linux/uaccess.h copy_struct_from_user(dst, ksize, src, usize), with
 // ksize = dst.size():

@@ -28,20 +28,16 @@ auto FindRegion(Regions& regions, uint64_t addr, uint64_t* offset)
 
 const uint8_t* UserMemory::LocateSlow(uint64_t addr, uint64_t len) const {
   if (len == 0) return nullptr;
-  uint64_t offset = addr - last_[0].start;
-  if (addr < last_[0].start || offset >= last_[0].size) {
-    offset = addr - last_[1].start;
-    if (addr >= last_[1].start && offset < last_[1].size) {
-      std::swap(last_[0], last_[1]);
-    } else {
-      const std::vector<uint8_t>* region = FindRegion(regions_, addr, &offset);
-      if (region == nullptr) return nullptr;
-      last_[1] = last_[0];
-      last_[0] = LastHit{addr - offset, region->size(), region->data()};
-    }
-  }
-  if (last_[0].size - offset < len) return nullptr;
-  return last_[0].data + offset;
+  // A cached mapping that holds addr but not the whole range: the range leaves it, so
+  // it is in no one mapping (the map walk would find the same mapping).
+  if (last_[0].At(addr, 1) != nullptr || last_[1].At(addr, 1) != nullptr) return nullptr;
+  uint64_t offset = 0;
+  const std::vector<uint8_t>* region = FindRegion(regions_, addr, &offset);
+  if (region == nullptr) return nullptr;
+  recent_ ^= 1;  // replace the entry that did not hit last
+  LastHit& hit = last_[recent_];
+  hit = LastHit{addr - offset, region->size(), region->data()};
+  return hit.At(addr, len);
 }
 
 UserMemory::UserMemory(UserMemory&& other) noexcept
@@ -49,7 +45,8 @@ UserMemory::UserMemory(UserMemory&& other) noexcept
       next_(other.next_),
       mapped_bytes_(other.mapped_bytes_),
       regions_(std::move(other.regions_)),
-      last_(std::exchange(other.last_, {})) {}
+      last_(std::exchange(other.last_, {})),
+      recent_(std::exchange(other.recent_, 0)) {}
 
 UserMemory& UserMemory::operator=(UserMemory&& other) noexcept {
   options_ = other.options_;
@@ -57,6 +54,7 @@ UserMemory& UserMemory::operator=(UserMemory&& other) noexcept {
   mapped_bytes_ = other.mapped_bytes_;
   regions_ = std::move(other.regions_);
   last_ = std::exchange(other.last_, {});
+  recent_ = std::exchange(other.recent_, 0);
   return *this;
 }
 
@@ -111,11 +109,7 @@ bool UserMemory::IsMapped(uint64_t addr, uint64_t len) const {
   return MappedPrefix(addr, len) == len;
 }
 
-uint64_t UserMemory::ReadUpTo(uint64_t addr, std::span<uint8_t> out) const {
-  if (const auto bytes = MappedSpan(addr, out.size()); !bytes.empty()) {
-    std::memcpy(out.data(), bytes.data(), bytes.size());
-    return bytes.size();
-  }
+uint64_t UserMemory::ReadUpToSlow(uint64_t addr, std::span<uint8_t> out) const {
   uint64_t done = 0;
   while (done < out.size()) {
     const uint64_t cur = addr + done;
@@ -130,11 +124,7 @@ uint64_t UserMemory::ReadUpTo(uint64_t addr, std::span<uint8_t> out) const {
   return done;
 }
 
-uint64_t UserMemory::WriteUpTo(uint64_t addr, std::span<const uint8_t> in) {
-  if (const auto bytes = MappedSpan(addr, in.size()); !bytes.empty()) {
-    std::memcpy(bytes.data(), in.data(), in.size());
-    return in.size();
-  }
+uint64_t UserMemory::WriteUpToSlow(uint64_t addr, std::span<const uint8_t> in) {
   uint64_t done = 0;
   while (done < in.size()) {
     const uint64_t cur = addr + done;
@@ -149,23 +139,15 @@ uint64_t UserMemory::WriteUpTo(uint64_t addr, std::span<const uint8_t> in) {
   return done;
 }
 
-SysResult<void> UserMemory::Read(uint64_t addr, std::span<uint8_t> out) const {
-  if (const auto bytes = MappedSpan(addr, out.size()); !bytes.empty()) {
-    std::memcpy(out.data(), bytes.data(), bytes.size());
-    return Ok();
-  }
+SysResult<void> UserMemory::ReadSlow(uint64_t addr, std::span<uint8_t> out) const {
   if (!IsMapped(addr, out.size())) return Fail(kEFAULT, "user memory: range not mapped");
-  ReadUpTo(addr, out);
+  ReadUpToSlow(addr, out);
   return Ok();
 }
 
-SysResult<void> UserMemory::Write(uint64_t addr, std::span<const uint8_t> in) {
-  if (const auto bytes = MappedSpan(addr, in.size()); !bytes.empty()) {
-    std::memcpy(bytes.data(), in.data(), in.size());
-    return Ok();
-  }
+SysResult<void> UserMemory::WriteSlow(uint64_t addr, std::span<const uint8_t> in) {
   if (!IsMapped(addr, in.size())) return Fail(kEFAULT, "user memory: range not mapped");
-  WriteUpTo(addr, in);
+  WriteUpToSlow(addr, in);
   return Ok();
 }
 

@@ -24,6 +24,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <span>
 #include <string>
@@ -82,15 +83,48 @@ class UserMemory {
 
   // Read copies [addr, addr + out.size()) into `out`; EFAULT (nothing copied) unless
   // every byte is mapped. An empty range always succeeds.
-  [[nodiscard]] SysResult<void> Read(uint64_t addr, std::span<uint8_t> out) const;
+  // Inline: a range in one cached mapping is a Locate and a memcpy; ReadSlow does the
+  // rest (and is exact on its own).
+  [[nodiscard]] SysResult<void> Read(uint64_t addr, std::span<uint8_t> out) const {
+    if (const uint8_t* p = Locate(addr, out.size()); p != nullptr) {
+      std::memcpy(out.data(), p, out.size());
+      return Ok();
+    }
+    return ReadSlow(addr, out);
+  }
   // Write copies `in` to [addr, addr + in.size()); EFAULT (nothing written) unless
-  // every byte is mapped. An empty range always succeeds.
-  [[nodiscard]] SysResult<void> Write(uint64_t addr, std::span<const uint8_t> in);
+  // every byte is mapped. An empty range always succeeds. Inline like Read.
+  [[nodiscard]] SysResult<void> Write(uint64_t addr, std::span<const uint8_t> in) {
+    if (uint8_t* p = LocateMutable(addr, in.size()); p != nullptr) {
+      std::memcpy(p, in.data(), in.size());
+      return Ok();
+    }
+    return WriteSlow(addr, in);
+  }
 
   // ReadUpTo / WriteUpTo transfer the longest mapped prefix of the range and return
-  // its length.
-  uint64_t ReadUpTo(uint64_t addr, std::span<uint8_t> out) const;
-  uint64_t WriteUpTo(uint64_t addr, std::span<const uint8_t> in);
+  // its length. Inline like Read.
+  uint64_t ReadUpTo(uint64_t addr, std::span<uint8_t> out) const {
+    if (const uint8_t* p = Locate(addr, out.size()); p != nullptr) {
+      std::memcpy(out.data(), p, out.size());
+      return out.size();
+    }
+    return ReadUpToSlow(addr, out);
+  }
+  uint64_t WriteUpTo(uint64_t addr, std::span<const uint8_t> in) {
+    if (uint8_t* p = LocateMutable(addr, in.size()); p != nullptr) {
+      std::memcpy(p, in.data(), in.size());
+      return in.size();
+    }
+    return WriteUpToSlow(addr, in);
+  }
+
+  // ReadSlow, WriteSlow, ReadUpToSlow and WriteUpToSlow are the general paths of the
+  // four above, each exact for any range (tests pin the inline paths against them).
+  [[nodiscard]] SysResult<void> ReadSlow(uint64_t addr, std::span<uint8_t> out) const;
+  [[nodiscard]] SysResult<void> WriteSlow(uint64_t addr, std::span<const uint8_t> in);
+  uint64_t ReadUpToSlow(uint64_t addr, std::span<uint8_t> out) const;
+  uint64_t WriteUpToSlow(uint64_t addr, std::span<const uint8_t> in);
 
   // ReadCString models lib/strncpy_from_user.c strncpy_from_user() as fs/namei.c
   // getname() uses it: the bytes from `addr` up to the first NUL, looking at no more
@@ -116,8 +150,7 @@ class UserMemory {
     return p == nullptr ? std::span<const uint8_t>() : std::span<const uint8_t>(p, len);
   }
   std::span<uint8_t> MappedSpan(uint64_t addr, uint64_t len) {
-    // The bytes belong to this (non-const) object: writing through them is allowed.
-    auto* p = const_cast<uint8_t*>(Locate(addr, len));
+    uint8_t* p = LocateMutable(addr, len);
     return p == nullptr ? std::span<uint8_t>() : std::span<uint8_t>(p, len);
   }
 
@@ -134,27 +167,44 @@ class UserMemory {
 
   // LastHit is a mapping a recent lookup found. Nearly every access goes to one of
   // the two mappings the accesses before it used (a buffer is one mapping; a call
-  // reads one buffer and writes another), so Locate checks them before walking the
-  // map. Mappings never move or shrink, so they stay valid; it is a cache only and
-  // changes no result.
+  // reads one buffer and writes another, and a notification round trip alternates
+  // between its recv and its response buffer), so Locate checks both inline before
+  // walking the map. Mappings never move or shrink, so they stay valid; it is a cache
+  // only and changes no result.
   struct LastHit {
     uint64_t start = 0;
     uint64_t size = 0;  // 0: nothing cached
     const uint8_t* data = nullptr;
+
+    // At is the address of [addr, addr + len) when this mapping holds all of it, else
+    // nullptr (len 0: nullptr). Below `start` the offset wraps to more than any
+    // mapping's size (mappings end below kTaskSizeMax); len - 1 wraps for len 0.
+    const uint8_t* At(uint64_t addr, uint64_t len) const {
+      const uint64_t offset = addr - start;
+      return offset < size && len - 1 < size - offset ? data + offset : nullptr;
+    }
   };
   // Locate is the address of [addr, addr + len) when it lies in one mapping, else
-  // nullptr (len 0: nullptr).
-  // The most recent mapping is checked inline; LocateSlow does the rest.
+  // nullptr (len 0: nullptr). Both cached mappings are checked inline (recent_ notes
+  // which one hit, for the eviction in LocateSlow); LocateSlow does the rest.
   const uint8_t* Locate(uint64_t addr, uint64_t len) const {
-    const uint64_t offset = addr - last_[0].start;
-    if (len != 0 && addr >= last_[0].start && offset < last_[0].size &&
-        last_[0].size - offset >= len) {
-      return last_[0].data + offset;
+    if (const uint8_t* p = last_[0].At(addr, len); p != nullptr) {
+      recent_ = 0;
+      return p;
+    }
+    if (const uint8_t* p = last_[1].At(addr, len); p != nullptr) {
+      recent_ = 1;
+      return p;
     }
     return LocateSlow(addr, len);
   }
+  // LocateMutable is Locate for a write: the bytes belong to this (non-const) object.
+  uint8_t* LocateMutable(uint64_t addr, uint64_t len) {
+    return const_cast<uint8_t*>(Locate(addr, len));
+  }
   const uint8_t* LocateSlow(uint64_t addr, uint64_t len) const;
-  mutable std::array<LastHit, 2> last_{};  // most recent first
+  mutable std::array<LastHit, 2> last_{};
+  mutable uint8_t recent_ = 0;  // the entry of last_ that hit last; a miss replaces the other
 };
 
 }  // namespace sclab::model

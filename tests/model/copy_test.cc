@@ -180,6 +180,167 @@ BOOST_AUTO_TEST_CASE(check_zeroed_user_of_a_range_leaving_user_space_is_efault) 
   BOOST_TEST(c == From(2, 0));
 }
 
+// The inline path of check_zeroed_user (the widened range in one mapping) against
+// exact values: the leading and trailing bytes of the widened words are masked, the
+// scan stops at the first non-zero word in range, whole words are counted.
+BOOST_AUTO_TEST_CASE(check_zeroed_user_in_one_mapping_masks_and_counts_exactly) {
+  UserMemory mem;
+  const uint64_t page = mem.AllocBuffer(kPageSize);
+  CopyCounters c;
+  // What NOTIFY_RECV checks: 80 aligned bytes, all zero: ten words.
+  BOOST_TEST(CheckZeroedUser(mem, &c, page + 80, 80).value());
+  BOOST_TEST(c == From(1, 80));
+  // Start 3 bytes into a word: [page+83, page+163) widens to page+80 .. page+168.
+  const uint64_t addr = page + 83;
+  c = {};
+  BOOST_TEST(CheckZeroedUser(mem, &c, addr, 80).value());
+  BOOST_TEST(c == From(1, 88));
+  Poke(mem, addr - 1, 0xff);   // in the first word, before the range: masked
+  Poke(mem, addr + 80, 0xff);  // in the last word, past the range: masked
+  c = {};
+  BOOST_TEST(CheckZeroedUser(mem, &c, addr, 80).value());
+  BOOST_TEST(c == From(1, 88));
+  Poke(mem, addr, 1);  // the first byte in range: found in the first word
+  c = {};
+  BOOST_TEST(!CheckZeroedUser(mem, &c, addr, 80).value());
+  BOOST_TEST(c == From(1, 8));
+  Poke(mem, addr, 0);
+  Poke(mem, addr + 79, 1);  // the last byte in range: found in the last word
+  c = {};
+  BOOST_TEST(!CheckZeroedUser(mem, &c, addr, 80).value());
+  BOOST_TEST(c == From(1, 88));
+  Poke(mem, addr + 79, 0);
+  Poke(mem, addr + 40, 1);  // word 5 of 11 (addr + 40 = page + 123 = word page + 120)
+  c = {};
+  BOOST_TEST(!CheckZeroedUser(mem, &c, addr, 80).value());
+  BOOST_TEST(c == From(1, 48));
+  // One word holding the whole range, masked at both ends.
+  Poke(mem, addr + 40, 0);
+  c = {};
+  BOOST_TEST(CheckZeroedUser(mem, &c, addr, 5).value());  // page+83 .. page+88
+  BOOST_TEST(c == From(1, 8));
+  Poke(mem, addr + 4, 1);
+  BOOST_TEST(!CheckZeroedUser(mem, &c, addr, 5).value());
+  BOOST_TEST(c == From(2, 16));
+}
+
+// Ranges whose widened words leave one mapping go to the slow path: ending at the
+// mapping's last byte stays inline; one byte more reads into the unmapped page; two
+// touching mappings (no gap) are read across.
+BOOST_AUTO_TEST_CASE(check_zeroed_user_at_and_across_mapping_edges_is_exact) {
+  UserMemory mem;
+  const uint64_t end = mem.AllocBuffer(0);  // the first unmapped byte
+  CopyCounters c;
+  // [end-13, end) widens to end-16 .. end: two words, both mapped.
+  BOOST_TEST(CheckZeroedUser(mem, &c, end - 13, 13).value());
+  BOOST_TEST(c == From(1, 16));
+  // One byte more: a third word, unmapped: EFAULT after two words read.
+  c = {};
+  BOOST_TEST(CheckZeroedUser(mem, &c, end - 13, 14).error() == kEFAULT);
+  BOOST_TEST(c == From(1, 16));
+  // A non-zero byte in the last mapped word stops the scan before the fault.
+  Poke(mem, end - 1, 1);
+  c = {};
+  BOOST_TEST(!CheckZeroedUser(mem, &c, end - 13, 14).value());
+  BOOST_TEST(c == From(1, 16));
+
+  UserMemory touching(UserMemoryOptions{.gap_pages = 0});
+  const uint64_t a = touching.MapPages(1);
+  const uint64_t b = touching.MapPages(1);
+  BOOST_TEST_REQUIRE(b == a + kPageSize);
+  // [b-5, b+5) widens to b-8 .. b+8: one word in each mapping.
+  c = {};
+  BOOST_TEST(CheckZeroedUser(touching, &c, b - 5, 10).value());
+  BOOST_TEST(c == From(1, 16));
+  Poke(touching, b + 5, 1);  // past the range, in the last word: masked
+  BOOST_TEST(CheckZeroedUser(touching, &c, b - 5, 10).value());
+  BOOST_TEST(c == From(2, 32));
+  Poke(touching, b + 4, 1);  // the range's last byte, in the second mapping
+  BOOST_TEST(!CheckZeroedUser(touching, &c, b - 5, 10).value());
+  BOOST_TEST(c == From(3, 48));
+}
+
+// Every start alignment, every length 1..40, one non-zero byte at every position
+// from 8 before the range to 8 after it (or none), with the range placed mid-page,
+// ending at its mapping's end, running one byte past it, and across two touching
+// mappings: the inline CheckZeroedUser and CheckZeroedUserSlow agree exactly (value
+// or errno, and counters).
+BOOST_DATA_TEST_CASE(check_zeroed_user_inline_path_matches_the_slow_path,
+                     bdata::xrange(8) * bdata::xrange(4), misalign, placement) {
+  UserMemory mem(UserMemoryOptions{.gap_pages = placement == 3 ? 0u : 1u});
+  const uint64_t a = mem.MapPages(1);
+  mem.MapPages(1);
+  for (uint64_t len = 1; len <= 40; ++len) {
+    uint64_t addr = 0;
+    switch (placement) {
+      case 0:  // mid-page
+        addr = a + 64 + static_cast<uint64_t>(misalign);
+        break;
+      case 1:  // ending at the mapping's end
+        addr = a + kPageSize - len;
+        break;
+      case 2:  // running one byte past it
+        addr = a + kPageSize - len + 1;
+        break;
+      default:  // across into the touching mapping
+        addr = a + kPageSize - 20 + static_cast<uint64_t>(misalign);
+        break;
+    }
+    for (uint64_t at = addr - 8; at <= addr + len + 8; ++at) {
+      const bool poke = at != addr + len + 8 && mem.IsMapped(at, 1);
+      if (poke) Poke(mem, at, 0x80);
+      CopyCounters fast;
+      CopyCounters slow;
+      const SysResult<bool> f = CheckZeroedUser(mem, &fast, addr, len);
+      const SysResult<bool> s = CheckZeroedUserSlow(mem, &slow, addr, len);
+      BOOST_TEST_REQUIRE(f.ok() == s.ok(), "addr " << addr << " len " << len << " byte " << at);
+      if (f.ok()) {
+        BOOST_TEST(f.value() == s.value(), "addr " << addr << " len " << len << " byte " << at);
+      } else {
+        BOOST_TEST(f.error() == s.error());
+      }
+      BOOST_TEST(fast == slow, "addr " << addr << " len " << len << " byte " << at);
+      if (poke) Poke(mem, at, 0);
+    }
+  }
+}
+
+// --- copy_from_user / copy_to_user: the inline path ----------------------------
+
+// Every range of 0..24 bytes starting within 24 bytes of a mapping's end (the next
+// page unmapped): CopyFromUser/CopyToUser give exactly what their slow paths give
+// (result, destination bytes, counters).
+BOOST_AUTO_TEST_CASE(copy_inline_paths_match_the_slow_paths_at_a_mapping_end) {
+  UserMemory fast_mem;
+  UserMemory slow_mem;
+  const uint64_t end = fast_mem.AllocBuffer(0);
+  BOOST_TEST_REQUIRE(slow_mem.AllocBuffer(0) == end);
+  BOOST_TEST(fast_mem.Write(end - 48, Pattern(48)).ok());
+  BOOST_TEST(slow_mem.Write(end - 48, Pattern(48)).ok());
+  CopyCounters fast;
+  CopyCounters slow;
+  uint8_t stamp = 100;
+  for (uint64_t at = end - 24; at <= end + 1; ++at) {
+    for (size_t len = 0; len <= 24; ++len) {
+      std::vector<uint8_t> got(len, 0xee);
+      std::vector<uint8_t> want(len, 0xee);
+      const SysResult<void> r = CopyFromUser(fast_mem, &fast, got, at);
+      const SysResult<void> rs = CopyFromUserSlow(slow_mem, &slow, want, at);
+      BOOST_TEST_REQUIRE(r.ok() == rs.ok(), "from " << at << " len " << len);
+      BOOST_TEST(got == want);
+      const std::vector<uint8_t> in(len, ++stamp);
+      const SysResult<void> w = CopyToUser(fast_mem, &fast, at, in);
+      const SysResult<void> ws = CopyToUserSlow(slow_mem, &slow, at, in);
+      BOOST_TEST_REQUIRE(w.ok() == ws.ok(), "to " << at << " len " << len);
+      BOOST_TEST(fast == slow);
+    }
+  }
+  BOOST_TEST(ReadBack(fast_mem, end - 48, 48) == ReadBack(slow_mem, end - 48, 48));
+  // 26 starts by 24 non-empty lengths each way, the faulting ones counted too.
+  BOOST_TEST(fast.from_user_ops == 26u * 24);
+  BOOST_TEST(fast.to_user_ops == 26u * 24);
+}
+
 // --- copy_struct_from_user -----------------------------------------------------
 
 constexpr uint64_t kKsize = 24;
