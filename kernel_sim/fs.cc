@@ -56,22 +56,6 @@ void Kernel::FdInstall(Process* p, int fd, File* f, bool cloexec) {
   p->fds.Install(fd, f, cloexec);
 }
 
-// fdget() / fdget_raw(): `fd` is an unsigned int; O_PATH files only for the raw form.
-File* Kernel::FdGet(Task* t, uint64_t fd, bool allow_path) const {
-  const auto ufd = static_cast<uint32_t>(fd);
-  if (ufd >= static_cast<uint32_t>(kRlimitNofile)) {
-    return nullptr;
-  }
-  File* f = t->proc->fds.Get(static_cast<int>(ufd));
-  if (f == nullptr) {
-    return nullptr;
-  }
-  if (!allow_path && (f->f_mode & kFmodePath) != 0) {
-    return nullptr;
-  }
-  return f;
-}
-
 // Models fs/file.c close_files(): every descriptor, lowest first.
 void Kernel::CloseFiles(Process* p) {
   std::vector<FdTable::Slot> slots = p->fds.slots();

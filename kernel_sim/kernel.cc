@@ -59,9 +59,10 @@ Kernel::~Kernel() {
 }
 
 Task* Kernel::TaskOf(Pid tid) const {
-  const int64_t index = static_cast<int64_t>(tid) - config_.runner_pid - 1;
-  SCLAB_CHECK(index >= 0 && index < static_cast<int64_t>(tasks_.size()), "unknown tid");
-  return tasks_[static_cast<size_t>(index)].get();
+  // One unsigned compare: a tid at or below runner_pid wraps to a huge index.
+  const auto index = static_cast<uint64_t>(static_cast<int64_t>(tid) - config_.runner_pid - 1);
+  SCLAB_CHECK(index < tasks_.size(), "unknown tid");
+  return tasks_[index].get();
 }
 
 // Models kernel/pid.c find_task_by_vpid(): a task is findable until release_task().

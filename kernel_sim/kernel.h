@@ -374,7 +374,18 @@ class Kernel {
   // --- fs.cc --------------------------------------------------------------------
   model::SysResult<int> AllocFd(Process* p);
   void FdInstall(Process* p, int fd, File* f, bool cloexec);
-  File* FdGet(Task* t, uint64_t fd, bool allow_path) const;
+  // fdget() / fdget_raw(): `fd` is an unsigned int; O_PATH files only for the raw form.
+  File* FdGet(Task* t, uint64_t fd, bool allow_path) const {
+    const auto ufd = static_cast<uint32_t>(fd);
+    if (ufd >= static_cast<uint32_t>(kRlimitNofile)) {
+      return nullptr;
+    }
+    File* f = t->proc->fds.Get(static_cast<int>(ufd));
+    if (f == nullptr || (!allow_path && (f->f_mode & kFmodePath) != 0)) {
+      return nullptr;
+    }
+    return f;
+  }
   void CloseFiles(Process* p);
   uint32_t FilePoll(const File* f) const;
   SysRet SysRead(Task* t);
