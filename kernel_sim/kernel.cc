@@ -387,8 +387,7 @@ std::vector<std::string> Kernel::DrainNotes() {
 
 CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 6>& args) {
   Task* t = TaskOf(tid);
-  SCLAB_CHECK(t->state == TaskState::kUser && !t->in_handler && !t->ended,
-              "StartSyscall on a task that is not idle in user mode");  // Idle(tid)
+  SCLAB_CHECK(TaskIdle(t), "StartSyscall on a task that is not idle in user mode");
   t->call.ret = 0;
   t->call.why = "";
   ++t->call.seq;
@@ -422,10 +421,7 @@ CallHandle Kernel::StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 
   return CallHandle{tid, t->call.seq};
 }
 
-bool Kernel::Idle(Pid tid) const {
-  const Task* t = TaskOf(tid);
-  return t->state == TaskState::kUser && !t->in_handler && !t->ended;
-}
+bool Kernel::Idle(Pid tid) const { return TaskIdle(TaskOf(tid)); }
 
 bool Kernel::InSignalHandler(Pid tid) const {
   const Task* t = TaskOf(tid);

@@ -186,6 +186,10 @@ class Kernel {
   enum class ForceHandler : uint8_t { kCurrent, kDfl, kExit };
 
   // --- kernel.cc: tables, scheduler, wait queues, files, notes ------------------
+  // TaskIdle is Idle() for a task at hand: in user mode, not in a handler, not ended.
+  static bool TaskIdle(const Task* t) {
+    return t->state == TaskState::kUser && !t->in_handler && !t->ended;
+  }
   Task* TaskOf(Pid tid) const;        // any task ever created (SCLAB_CHECK)
   Task* FindTaskVpid(Pid pid) const;  // find_task_by_vpid(): not yet released
   Process* ProcessOf(Pid pid) const;
@@ -311,7 +315,8 @@ class Kernel {
   Verdict SecureComputing(Task* t);
   // CachedAllow is seccomp_cache_check_allow() for a task in filter mode, inline: a
   // syscall whose bit is set in the newest filter's bitmap runs with no filter run
-  // and nothing else to decide (SecureComputing() would return kRun).
+  // and nothing else to decide. It is the only place the bitmap is asked: SyscallEnter()
+  // calls SecureComputing() only on a miss.
   bool CachedAllow(const Task* t) const {
     return t->mode == SeccompMode::kFilter && config_.action_cache && t->filter != nullptr &&
            t->filter->cache.Allows(kAuditArchX86_64, static_cast<int32_t>(t->regs.orig_ax));
@@ -348,13 +353,12 @@ class Kernel {
   void ReleaseScratchFile(Task* t);
   static const char* AddfdWhy(int ret);
   SysRet NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg);
-  SysRet NotifyIoctlAny(Task* t, File* f, uint32_t cmd, uint64_t arg);
   SysRet NotifyRecv(Task* t, File* f, uint64_t buf);
   SysRet ContinueRecv(Task* t);
   SysRet NotifySend(Task* t, Filter* filter, uint64_t buf);
   SysRet NotifyIdValid(Task* t, Filter* filter, uint64_t buf);
   SysRet NotifySetFlags(Filter* filter, uint64_t flags);
-  SysRet NotifyAddfd(Task* t, Filter* filter, uint64_t uaddfd, uint32_t size);
+  SysRet NotifyAddfd(Task* t, File* f, uint64_t uaddfd, uint32_t size);
   SysRet ContinueAddfd(Task* t);
   uint32_t NotifyPoll(const File* f) const;
   model::SysResult<void> ApplyReply(Task* t, Filter* filter, const model::seccomp_notif_resp& resp);

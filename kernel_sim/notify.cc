@@ -239,13 +239,6 @@ Kernel::Verdict Kernel::DoUserNotification(Task* t, Filter* match, const bpf::Se
   }
   WakeQueue(&match->wqh, kPollIn | kPollRdNorm);
   WakePollers();
-  if (n.ready.done == 0 && !t->sigpending) {
-    // The common first wait, as ContinueUserNotification() would decide it: nothing
-    // completed, no signal, and a notification just queued is INIT, so the wait is
-    // interruptible even with WAIT_KILLABLE_RECV.
-    Sleep(t, WaitKind::kNotifyReply, false);
-    return Verdict::kSleep;
-  }
   return ContinueUserNotification(t);
 }
 
@@ -417,20 +410,7 @@ void Kernel::ReleaseScratchFile(Task* t) {
 // Models kernel/seccomp.c seccomp_notify_ioctl(): the fixed-size ioctls by exact
 // number, ADDFD with its direction and size bits masked out, anything else EINVAL.
 Kernel::SysRet Kernel::NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg) {
-  // RECV and SEND without proposal hooks are the round trip: kept in a small function.
-  if (config_.proposals == nullptr) {
-    if (cmd == kIoctlNotifRecv) {
-      return NotifyRecv(t, f, arg);
-    }
-    if (cmd == kIoctlNotifSend) {
-      return NotifySend(t, f->filter, arg);
-    }
-  }
-  return NotifyIoctlAny(t, f, cmd, arg);
-}
-
-Kernel::SysRet Kernel::NotifyIoctlAny(Task* t, File* f, uint32_t cmd, uint64_t arg) {
-  if (config_.proposals != nullptr) {
+  if (config_.proposals != nullptr) [[unlikely]] {
     if (std::optional<SysRet> hooked = ProposalListener(t, f, kListenerIoctl, cmd, arg)) {
       return *hooked;  // a proposal's ioctl (kernel_sim/proposal_hooks.h)
     }
@@ -451,10 +431,7 @@ Kernel::SysRet Kernel::NotifyIoctlAny(Task* t, File* f, uint32_t cmd, uint64_t a
   }
   constexpr uint32_t kEaMask = ~(kIocInout | kIocSizeMask);
   if ((cmd & kEaMask) == (kIoctlNotifAddfd & kEaMask)) {
-    FileGet(f);
-    t->scratch.Reset();
-    t->scratch.file = f;
-    return NotifyAddfd(t, filter, arg, (cmd & kIocSizeMask) >> kIocSizeShift);
+    return NotifyAddfd(t, f, arg, (cmd & kIocSizeMask) >> kIocSizeShift);
   }
   return Fail(model::kEINVAL, "seccomp_notify_ioctl: unknown ioctl number");
 }
@@ -643,7 +620,11 @@ const char* Kernel::AddfdWhy(int ret) {
 }
 
 // Models kernel/seccomp.c seccomp_notify_addfd(); checks in the kernel's order.
-Kernel::SysRet Kernel::NotifyAddfd(Task* t, Filter* filter, uint64_t uaddfd, uint32_t size) {
+Kernel::SysRet Kernel::NotifyAddfd(Task* t, File* f, uint64_t uaddfd, uint32_t size) {
+  FileGet(f);  // the call holds the listener file while it runs or sleeps
+  t->scratch.Reset();
+  t->scratch.file = f;
+  Filter* filter = f->filter;
   if (size < model::kSeccompNotifyAddfdSizeVer0 || size >= model::kPageSize) {
     ReleaseScratchFile(t);
     return Fail(model::kEINVAL, "seccomp_notify_addfd: size below VER0 or not below PAGE_SIZE");

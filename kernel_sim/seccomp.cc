@@ -101,7 +101,8 @@ uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match)
   if (f == nullptr) {
     return bpf::kRetKillProcess;
   }
-  // With the cache on, SeccompFilterAction() has asked it already (a miss brought us here).
+  // With the cache on, SyscallEnter() has asked it already (CachedAllow(): a miss brought
+  // us here).
   if (!config_.action_cache && sd.arch == kAuditArchX86_64 &&
       (sd.nr == kNrUretprobe || sd.nr == kNrUprobe)) {
     return bpf::kRetAllow;  // the 6.18 uprobe exception is part of the cache, kept without it
@@ -139,16 +140,9 @@ void Kernel::ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump
 }
 
 // Models kernel/seccomp.c __seccomp_filter(): run the filters, then act.
+// seccomp_cache_check_allow() has been asked already: SyscallEnter() skips seccomp
+// for a cached ALLOW (CachedAllow()), so only a cache miss gets here.
 Kernel::Verdict Kernel::SeccompFilterAction(Task* t, int nr) {
-  // seccomp_cache_check_allow() needs only nr and arch: a cached ALLOW is decided
-  // before seccomp_data is filled (same verdict as RunFilters(), which checks first).
-  if (config_.action_cache && t->filter != nullptr &&
-      t->filter->cache.Allows(kAuditArchX86_64, nr)) {
-    if (explain()) {
-      t->reason.clear();  // the syscall's own result explains itself
-    }
-    return Verdict::kRun;
-  }
   bpf::SeccompData sd;
   sd.nr = nr;
   sd.arch = kAuditArchX86_64;
