@@ -10,6 +10,8 @@
 #pragma once
 
 #include <array>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -32,6 +34,20 @@ inline constexpr uint32_t kAuditArchI386 = 0x40000003;
 // SeccompDataBytes lays `data` out as the kernel does on x86_64: 64 bytes, little
 // endian, nr @0, arch @4, instruction_pointer @8, args[i] @16+8i.
 std::array<uint8_t, kSeccompDataSize> SeccompDataBytes(const SeccompData& data);
+
+// SeccompDataSpan is the same 64 bytes for a filter run: on a little-endian host
+// SeccompData already has the kernel's layout, so its own bytes, with no copy (on every
+// filtered syscall); elsewhere SeccompDataBytes() written into *scratch.
+inline std::span<const uint8_t> SeccompDataSpan(const SeccompData& data,
+                                                std::array<uint8_t, kSeccompDataSize>* scratch) {
+  static_assert(sizeof(SeccompData) == kSeccompDataSize && offsetof(SeccompData, args) == 16);
+  if constexpr (std::endian::native == std::endian::little) {
+    return {reinterpret_cast<const uint8_t*>(&data), kSeccompDataSize};
+  } else {
+    *scratch = SeccompDataBytes(data);
+    return *scratch;
+  }
+}
 
 // RunResult is the program's 32-bit return value and the number of instructions it
 // executed (including the final RET).

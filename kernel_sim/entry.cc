@@ -169,11 +169,6 @@ void Kernel::Finish(Task* t, const SysRet& r) {
   t->next = Next::kExitToUser;
 }
 
-void Kernel::SetReturn(Task* t, int64_t value, const char* why) {
-  t->regs.ax = value;
-  t->regs.why = why;
-}
-
 void Kernel::SyscallResume(Task* t) {
   const WaitKind w = t->wait;
   t->wait = WaitKind::kNone;

@@ -21,7 +21,7 @@ void IdIndex::Grow() {
   live_ = 0;
   for (const Entry& e : old) {
     if (e.task != nullptr) {
-      Insert(e.id, e.task);
+      InsertProbing(e.id, e.task);
     }
   }
 }
@@ -31,7 +31,7 @@ size_t IdIndex::Distance(size_t slot) const {
   return (slot - Home(table_[slot].id)) & mask;
 }
 
-void IdIndex::Insert(uint64_t id, Task* task) {
+void IdIndex::InsertProbing(uint64_t id, Task* task) {
   SCLAB_CHECK(task != nullptr, "IdIndex::Insert of a null task");
   if ((live_ + 1) * 4 > table_.size() * 3) {
     Grow();
@@ -76,7 +76,7 @@ Task* IdIndex::FindProbing(uint64_t id) const {
   return i == kNoSlot ? nullptr : table_[i].task;
 }
 
-void IdIndex::Erase(uint64_t id) {
+void IdIndex::EraseProbing(uint64_t id) {
   size_t hole = Slot(id);
   if (hole == kNoSlot) {
     return;

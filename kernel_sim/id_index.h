@@ -17,7 +17,18 @@ struct Task;
 
 class IdIndex {
  public:
-  void Insert(uint64_t id, Task* task);
+  void Insert(uint64_t id, Task* task) {
+    // The common case inline: no growth due and the home slot free.
+    if (task != nullptr && (live_ + 1) * 4 <= table_.size() * 3) {
+      Entry& home = table_[Home(id)];
+      if (home.task == nullptr) {
+        home = Entry{id, task};
+        ++live_;
+        return;
+      }
+    }
+    InsertProbing(id, task);
+  }
   Task* Find(uint64_t id) const {
     // Nearly every id sits in its home slot (see id_index.cc): check that one inline.
     if (!table_.empty()) {
@@ -28,7 +39,23 @@ class IdIndex {
     }
     return FindProbing(id);
   }
-  void Erase(uint64_t id);
+  void Erase(uint64_t id) {
+    // The common case inline: `id` in its home slot and the next slot empty or holding
+    // an entry at its own home, so nothing shifts back.
+    if (!table_.empty()) {
+      const size_t home = Home(id);
+      Entry& e = table_[home];
+      if (e.task != nullptr && e.id == id) {
+        const size_t next = (home + 1) & (table_.size() - 1);
+        if (table_[next].task == nullptr || Home(table_[next].id) == next) {
+          e = Entry{};
+          --live_;
+          return;
+        }
+      }
+    }
+    EraseProbing(id);
+  }
   size_t size() const { return live_; }
   size_t capacity() const { return table_.size(); }
 
@@ -45,6 +72,8 @@ class IdIndex {
   // Slot is where `id` is, or kNoSlot.
   size_t Slot(uint64_t id) const;
   Task* FindProbing(uint64_t id) const;
+  void InsertProbing(uint64_t id, Task* task);
+  void EraseProbing(uint64_t id);
   void Grow();
 
   std::vector<Entry> table_;

@@ -58,13 +58,6 @@ Kernel::~Kernel() {
   }
 }
 
-Task* Kernel::TaskOf(Pid tid) const {
-  // One unsigned compare: a tid at or below runner_pid wraps to a huge index.
-  const auto index = static_cast<uint64_t>(static_cast<int64_t>(tid) - config_.runner_pid - 1);
-  SCLAB_CHECK(index < tasks_.size(), "unknown tid");
-  return tasks_[index].get();
-}
-
 // Models kernel/pid.c find_task_by_vpid(): a task is findable until release_task().
 Task* Kernel::FindTaskVpid(Pid pid) const {
   const int64_t index = static_cast<int64_t>(pid) - config_.runner_pid - 1;
@@ -223,12 +216,6 @@ inline void Kernel::RunTask(Task* t) {
         break;
     }
   }
-}
-
-void Kernel::Sleep(Task* t, WaitKind kind, bool killable) {
-  t->state = TaskState::kSleeping;
-  t->wait = kind;
-  t->wait_killable = killable;
 }
 
 // try_to_wake_up() with TASK_NORMAL: complete(), wake_up() and friends.
@@ -428,7 +415,7 @@ bool Kernel::InSignalHandler(Pid tid) const {
   return !t->ended && !t->frames.empty();
 }
 
-CallStatus Kernel::Status(const CallHandle& call) const {
+CallStatus Kernel::StatusSlow(const CallHandle& call) const {
   const Task* t = TaskOf(call.tid);
   SCLAB_CHECK(t->call.seq == call.seq, "Status of a call that is not the task's latest");
   CallStatus s;

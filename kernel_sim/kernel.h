@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/check.h"
 #include "base/rng.h"
 #include "kernel_sim/abi.h"
 #include "kernel_sim/proposal_hooks.h"
@@ -111,7 +112,18 @@ class Kernel {
   // StartSyscall makes `tid` (idle in user mode) enter syscall `nr` and runs the
   // scheduler until quiescent.
   CallHandle StartSyscall(Pid tid, int64_t nr, const std::array<uint64_t, 6>& args);
-  CallStatus Status(const CallHandle& call) const;
+  CallStatus Status(const CallHandle& call) const {
+    // A returned call, the usual question, inline; everything else in StatusSlow().
+    const Task* t = TaskOf(call.tid);
+    if (t->call.seq == call.seq && t->call.state == CallState::kReturned) {
+      CallStatus s;
+      s.state = CallState::kReturned;
+      s.ret = t->call.ret;
+      s.why = t->call.why;
+      return s;
+    }
+    return StatusSlow(call);
+  }
   // Reason is why the call returned what it did: the dynamic reason with explanations
   // on, else the static one.
   std::string Reason(const CallHandle& call) const;
@@ -190,16 +202,27 @@ class Kernel {
   static bool TaskIdle(const Task* t) {
     return t->state == TaskState::kUser && !t->in_handler && !t->ended;
   }
-  Task* TaskOf(Pid tid) const;        // any task ever created (SCLAB_CHECK)
+  // TaskOf is any task ever created (SCLAB_CHECK). One unsigned compare: a tid at or
+  // below runner_pid wraps to a huge index.
+  Task* TaskOf(Pid tid) const {
+    const auto index = static_cast<uint64_t>(static_cast<int64_t>(tid) - config_.runner_pid - 1);
+    SCLAB_CHECK(index < tasks_.size(), "unknown tid");
+    return tasks_[index].get();
+  }
   Task* FindTaskVpid(Pid pid) const;  // find_task_by_vpid(): not yet released
   Process* ProcessOf(Pid pid) const;
+  CallStatus StatusSlow(const CallHandle& call) const;
   Pid AllocPid();
   Task* NewTask(Process* proc);
   void Enqueue(Task* t);
   Task* Dequeue();  // the run queue's head (which must exist)
   void RunUntilQuiescent();
   [[gnu::always_inline]] inline void RunTask(Task* t);  // kernel.cc only: inlined in its loops
-  void Sleep(Task* t, WaitKind kind, bool killable);
+  static void Sleep(Task* t, WaitKind kind, bool killable) {
+    t->state = TaskState::kSleeping;
+    t->wait = kind;
+    t->wait_killable = killable;
+  }
   void WakeUp(Task* t);                    // try_to_wake_up() for a normal wake-up
   void WakeUpSignal(Task* t, bool fatal);  // the wake half of signal_wake_up_state()
   void AddWaitHead(WaitQueue* wq, Task* t);
@@ -230,7 +253,10 @@ class Kernel {
   void SyscallResume(Task* t);
   void Dispatch(Task* t);
   void Finish(Task* t, const SysRet& r);
-  void SetReturn(Task* t, int64_t value, const char* why);
+  static void SetReturn(Task* t, int64_t value, const char* why) {
+    t->regs.ax = value;
+    t->regs.why = why;
+  }
   void ExitToUser(Task* t);
   [[gnu::noinline]] void ExitToUserSlow(Task* t);
   void CompleteCall(Task* t);
@@ -346,10 +372,12 @@ class Kernel {
   void CompleteNotification(Task* target);
   void CompleteAddfd(AddfdRequest* addfd);
   void ListAddTail(Listener* l, Task* t);
-  void ListDel(Listener* l, Task* t);
+  [[gnu::always_inline]] inline void ListDel(Listener* l, Task* t);  // notify.cc only
   void InitListAdd(Listener* l, Task* t);
-  void InitListDel(Listener* l, Task* t);
-  void SetNotifyState(Listener* l, Task* t, NotifyState state);
+  [[gnu::always_inline]] inline void InitListDel(Listener* l, Task* t);  // notify.cc only
+  void SetNotifyState(Listener* l, Task* t, NotifyState state);          // for proposal hooks
+  // notify.cc only: SetNotifyState's body, inlined where the new state is a constant.
+  [[gnu::always_inline]] inline void MoveNotifyState(Listener* l, Task* t, NotifyState state);
   void ReleaseScratchFile(Task* t);
   static const char* AddfdWhy(int ret);
   SysRet NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg);
@@ -401,6 +429,7 @@ class Kernel {
   SysRet DoSysOpen(Task* t, int dfd, uint64_t filename, const model::open_how& how);
   SysRet SysMkdirat(Task* t);
   SysRet SysIoctl(Task* t);
+  SysRet DoVfsIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg);
   SysRet SysPoll(Task* t);
   SysRet DoSysPoll(Task* t, uint64_t ufds, uint32_t nfds, int32_t timeout);
   SysRet DoPoll(Task* t, bool first);

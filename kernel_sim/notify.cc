@@ -23,23 +23,23 @@ namespace {
 
 constexpr uint64_t Bit(int sig) { return 1ULL << (sig - 1); }
 
-// Unlink takes `t` off one of a listener's two intrusive lists (`prev`/`next` name
+// Unlink takes `t` off one of a listener's two intrusive lists (`kPrev`/`kNext` name
 // the links of that list inside Notification).
-void Unlink(Task* t, Task** head, Task** tail, Task* Notification::*prev,
-            Task* Notification::*next) {
+template <Task* Notification::*kPrev, Task* Notification::*kNext>
+[[gnu::always_inline]] inline void Unlink(Task* t, Task** head, Task** tail) {
   Notification& n = t->notif;
-  if (n.*prev != nullptr) {
-    ((n.*prev)->notif).*next = n.*next;
+  if (n.*kPrev != nullptr) {
+    ((n.*kPrev)->notif).*kNext = n.*kNext;
   } else {
-    *head = n.*next;
+    *head = n.*kNext;
   }
-  if (n.*next != nullptr) {
-    ((n.*next)->notif).*prev = n.*prev;
+  if (n.*kNext != nullptr) {
+    ((n.*kNext)->notif).*kPrev = n.*kPrev;
   } else {
-    *tail = n.*prev;
+    *tail = n.*kPrev;
   }
-  n.*prev = nullptr;
-  n.*next = nullptr;
+  n.*kPrev = nullptr;
+  n.*kNext = nullptr;
 }
 
 std::string Hex(uint64_t v) {
@@ -100,7 +100,7 @@ void Kernel::ListDel(Listener* l, Task* t) {
   if (n.state == NotifyState::kSent) {
     --l->sent;
   }
-  Unlink(t, &l->head, &l->tail, &Notification::prev, &Notification::next);
+  Unlink<&Notification::prev, &Notification::next>(t, &l->head, &l->tail);
   n.listed = false;
   --l->count;
   l->by_id.Erase(n.id);
@@ -134,11 +134,15 @@ void Kernel::InitListDel(Listener* l, Task* t) {
   if (!n.on_init_list) {
     return;
   }
-  Unlink(t, &l->init_head, &l->init_tail, &Notification::init_prev, &Notification::init_next);
+  Unlink<&Notification::init_prev, &Notification::init_next>(t, &l->init_head, &l->init_tail);
   n.on_init_list = false;
 }
 
 void Kernel::SetNotifyState(Listener* l, Task* t, NotifyState state) {
+  MoveNotifyState(l, t, state);
+}
+
+void Kernel::MoveNotifyState(Listener* l, Task* t, NotifyState state) {
   Notification& n = t->notif;
   if (n.state == state) {
     return;
@@ -379,7 +383,7 @@ void Kernel::HandleAddfd(Task* target, AddfdRequest* addfd) {
     Listener* l = n.match->notif.get();
     if (fd < 0) {
       if (l != nullptr) {
-        SetNotifyState(l, target, NotifyState::kSent);
+        MoveNotifyState(l, target, NotifyState::kSent);
       } else {
         n.state = NotifyState::kSent;
       }
@@ -502,7 +506,7 @@ Kernel::SysRet Kernel::ContinueRecv(Task* t) {
   unotif.data.arch = k->notif.data.arch;
   unotif.data.instruction_pointer = k->notif.data.instruction_pointer;
   std::memcpy(unotif.data.args, k->notif.data.args, sizeof unotif.data.args);
-  SetNotifyState(l, k, NotifyState::kSent);
+  MoveNotifyState(l, k, NotifyState::kSent);
   if (explain()) {
     Note("seccomp_notify_recv: tid " + std::to_string(t->tid) + " received notification " +
          Hex(unotif.id) + " from tid " + std::to_string(k->tid));
@@ -517,7 +521,7 @@ Kernel::SysRet Kernel::ContinueRecv(Task* t) {
       if (filter->wait_killable_recv && again->notif.state == NotifyState::kSent) {
         CompleteNotification(again);
       }
-      SetNotifyState(l, again, NotifyState::kInit);
+      MoveNotifyState(l, again, NotifyState::kInit);
       ++l->requests;
       if (explain()) {
         Note("seccomp_notify_recv: copy-out faulted; notification " + Hex(unotif.id) +
@@ -565,7 +569,7 @@ model::SysResult<void> Kernel::ApplyReply(Task* t, Filter* filter,
   if (k->notif.state != NotifyState::kSent) {
     return Fail(model::kEINPROGRESS, "seccomp_notify_send: the notification is not in state SENT");
   }
-  SetNotifyState(l, k, NotifyState::kReplied);
+  MoveNotifyState(l, k, NotifyState::kReplied);
   k->notif.error = resp.error;
   k->notif.val = resp.val;
   k->notif.flags = resp.flags;
@@ -671,7 +675,7 @@ Kernel::SysRet Kernel::NotifyAddfd(Task* t, File* f, uint64_t uaddfd, uint32_t s
       ReleaseScratchFile(t);
       return Fail(model::kEBUSY, "seccomp_notify_addfd: SEND while other requests are queued");
     }
-    SetNotifyState(l, k, NotifyState::kReplied);
+    MoveNotifyState(l, k, NotifyState::kReplied);
   }
   AddfdRequest& req = t->addfd;
   req = AddfdRequest{};

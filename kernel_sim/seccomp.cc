@@ -107,9 +107,9 @@ uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match)
       (sd.nr == kNrUretprobe || sd.nr == kNrUprobe)) {
     return bpf::kRetAllow;  // the 6.18 uprobe exception is part of the cache, kept without it
   }
-  const auto bytes = bpf::SeccompDataBytes(sd);
-  std::span<const uint8_t> data(bytes);
-  if (config_.proposals != nullptr && f->chain_max_offset > bytes.size()) {
+  std::array<uint8_t, bpf::kSeccompDataSize> scratch;
+  std::span<const uint8_t> data = bpf::SeccompDataSpan(sd, &scratch);
+  if (config_.proposals != nullptr && f->chain_max_offset > data.size()) {
     // A proposal's filters read past seccomp_data: the hook builds their buffer once.
     t->filter_data = config_.proposals->FilterData(t->proc->mem, &copies_, sd, f->chain_max_offset,
                                                    &t->syscall_note);
