@@ -354,22 +354,6 @@ Kernel::SysRet Kernel::SysMkdirat(Task* t) {
   return Value(0);
 }
 
-// Models fs/ioctl.c ioctl(): do_vfs_ioctl()'s generic commands, then the file's own.
-Kernel::SysRet Kernel::SysIoctl(Task* t) {
-  File* f = FdGet(t, t->regs.args[0], false);
-  if (f == nullptr) {
-    return Fail(model::kEBADF, "ioctl: fd is not open");
-  }
-  const auto cmd = static_cast<uint32_t>(t->regs.args[1]);
-  const uint64_t arg = t->regs.args[2];
-  if (f->kind == FileKind::kListener && ((cmd >> 8) & 0xff) == '!') {
-    // No do_vfs_ioctl() command has seccomp's ioctl type '!', so a listener's own
-    // commands reach seccomp_notify_ioctl() here exactly as after the switch below.
-    return NotifyIoctl(t, f, cmd, arg);
-  }
-  return DoVfsIoctl(t, f, cmd, arg);
-}
-
 // Models fs/ioctl.c do_vfs_ioctl(), then vfs_ioctl(): the generic commands first,
 // whatever the file, then the file's own unlocked_ioctl.
 Kernel::SysRet Kernel::DoVfsIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg) {

@@ -326,11 +326,7 @@ File* Kernel::NewFile(FileKind kind) {
 }
 
 // fput(): the last reference runs the file's release (__fput()).
-void Kernel::FilePut(File* f) {
-  SCLAB_CHECK(f->refs > 0, "FilePut on a released file");
-  if (--f->refs != 0) {
-    return;
-  }
+void Kernel::FileRelease(File* f) {
   switch (f->kind) {
     case FileKind::kListener:
       // seccomp_notify_release(): detach the listener, then drop the filter reference.

@@ -236,7 +236,14 @@ class Kernel {
   void WakeQueueWaiters(WaitQueue* wq, uint32_t key);
   File* NewFile(FileKind kind);
   static void FileGet(File* f) { ++f->refs; }
-  void FilePut(File* f);
+  // FilePut is fput(): the last reference releases the file (FileRelease()).
+  void FilePut(File* f) {
+    SCLAB_CHECK(f->refs > 0, "FilePut on a released file");
+    if (--f->refs == 0) {
+      FileRelease(f);
+    }
+  }
+  void FileRelease(File* f);
   void Note(std::string text);
   bool explain() const { return config_.explain; }
   template <class T>
@@ -347,8 +354,10 @@ class Kernel {
     return t->mode == SeccompMode::kFilter && config_.action_cache && t->filter != nullptr &&
            t->filter->cache.Allows(kAuditArchX86_64, static_cast<int32_t>(t->regs.orig_ax));
   }
-  Verdict SeccompFilterAction(Task* t, int nr);
-  uint32_t RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match);
+  // seccomp.cc only, inlined into their one caller (as the two below, in notify.cc).
+  [[gnu::always_inline]] inline Verdict SeccompFilterAction(Task* t, int nr);
+  [[gnu::always_inline]] inline uint32_t RunFilters(Task* t, const bpf::SeccompData& sd,
+                                                    Filter** match);
   void ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump);
   void GetSeccompFilter(Task* t);
   void FilterOrphan(Filter* f);
@@ -367,13 +376,16 @@ class Kernel {
   File* InitListener(Filter* filter);
   void NotifyDetach(Filter* filter);
   Verdict DoUserNotification(Task* t, Filter* match, const bpf::SeccompData& sd);
+  // ContinueUserNotification, ContinueRecv and ApplyReply are the ways in for
+  // entry.cc and the proposal hooks; notify.cc inlines their bodies (…Inline).
   Verdict ContinueUserNotification(Task* t);
+  [[gnu::always_inline]] inline Verdict ContinueUserNotificationInline(Task* t);
   void HandleAddfd(Task* target, AddfdRequest* addfd);
   void CompleteNotification(Task* target);
   void CompleteAddfd(AddfdRequest* addfd);
-  void ListAddTail(Listener* l, Task* t);
-  [[gnu::always_inline]] inline void ListDel(Listener* l, Task* t);  // notify.cc only
-  void InitListAdd(Listener* l, Task* t);
+  [[gnu::always_inline]] inline void ListAddTail(Listener* l, Task* t);  // notify.cc only
+  [[gnu::always_inline]] inline void ListDel(Listener* l, Task* t);      // notify.cc only
+  [[gnu::always_inline]] inline void InitListAdd(Listener* l, Task* t);  // notify.cc only
   [[gnu::always_inline]] inline void InitListDel(Listener* l, Task* t);  // notify.cc only
   void SetNotifyState(Listener* l, Task* t, NotifyState state);          // for proposal hooks
   // notify.cc only: SetNotifyState's body, inlined where the new state is a constant.
@@ -381,15 +393,18 @@ class Kernel {
   void ReleaseScratchFile(Task* t);
   static const char* AddfdWhy(int ret);
   SysRet NotifyIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg);
-  SysRet NotifyRecv(Task* t, File* f, uint64_t buf);
+  [[gnu::always_inline]] inline SysRet NotifyRecv(Task* t, File* f, uint64_t buf);
   SysRet ContinueRecv(Task* t);
-  SysRet NotifySend(Task* t, Filter* filter, uint64_t buf);
+  [[gnu::always_inline]] inline SysRet ContinueRecvInline(Task* t);
+  [[gnu::always_inline]] inline SysRet NotifySend(Task* t, Filter* filter, uint64_t buf);
   SysRet NotifyIdValid(Task* t, Filter* filter, uint64_t buf);
   SysRet NotifySetFlags(Filter* filter, uint64_t flags);
   SysRet NotifyAddfd(Task* t, File* f, uint64_t uaddfd, uint32_t size);
   SysRet ContinueAddfd(Task* t);
   uint32_t NotifyPoll(const File* f) const;
   model::SysResult<void> ApplyReply(Task* t, Filter* filter, const model::seccomp_notif_resp& resp);
+  [[gnu::always_inline]] inline model::SysResult<void> ApplyReplyInline(
+      Task* t, Filter* filter, const model::seccomp_notif_resp& resp);
   NotificationFacts FactsOf(const Task* k) const;
   // A proposal's listener operation (proposal_hooks.h): scratch.pid says which
   // (kProposalIoctl, kProposalRead, kProposalWrite); nullopt when the hook passes.
@@ -428,7 +443,22 @@ class Kernel {
   SysRet SysOpenat2(Task* t);
   SysRet DoSysOpen(Task* t, int dfd, uint64_t filename, const model::open_how& how);
   SysRet SysMkdirat(Task* t);
-  SysRet SysIoctl(Task* t);
+  // Models fs/ioctl.c ioctl(): do_vfs_ioctl()'s generic commands, then the file's own
+  // (inline: the hot path of every supervisor).
+  SysRet SysIoctl(Task* t) {
+    File* f = FdGet(t, t->regs.args[0], false);
+    if (f == nullptr) {
+      return model::Fail(model::kEBADF, "ioctl: fd is not open");
+    }
+    const auto cmd = static_cast<uint32_t>(t->regs.args[1]);
+    const uint64_t arg = t->regs.args[2];
+    if (f->kind == FileKind::kListener && ((cmd >> 8) & 0xff) == '!') {
+      // No do_vfs_ioctl() command has seccomp's ioctl type '!', so a listener's own
+      // commands reach seccomp_notify_ioctl() here exactly as after DoVfsIoctl's switch.
+      return NotifyIoctl(t, f, cmd, arg);
+    }
+    return DoVfsIoctl(t, f, cmd, arg);
+  }
   SysRet DoVfsIoctl(Task* t, File* f, uint32_t cmd, uint64_t arg);
   SysRet SysPoll(Task* t);
   SysRet DoSysPoll(Task* t, uint64_t ufds, uint32_t nfds, int32_t timeout);

@@ -243,11 +243,15 @@ Kernel::Verdict Kernel::DoUserNotification(Task* t, Filter* match, const bpf::Se
   }
   WakeQueue(&match->wqh, kPollIn | kPollRdNorm);
   WakePollers();
-  return ContinueUserNotification(t);
+  return ContinueUserNotificationInline(t);
 }
 
 // Models the wait loop and the tail of seccomp_do_user_notification().
 Kernel::Verdict Kernel::ContinueUserNotification(Task* t) {
+  return ContinueUserNotificationInline(t);
+}
+
+Kernel::Verdict Kernel::ContinueUserNotificationInline(Task* t) {
   Notification& n = t->notif;
   Filter* match = n.match;
   bool interrupted = false;
@@ -457,11 +461,13 @@ Kernel::SysRet Kernel::NotifyRecv(Task* t, File* f, uint64_t buf) {
     return Fail(model::kEINVAL, "seccomp_notify_recv: the buffer is not all zero");
   }
   t->scratch.started = false;
-  return ContinueRecv(t);
+  return ContinueRecvInline(t);
 }
 
 // Models recv_wait_event() and the rest of seccomp_notify_recv().
-Kernel::SysRet Kernel::ContinueRecv(Task* t) {
+Kernel::SysRet Kernel::ContinueRecv(Task* t) { return ContinueRecvInline(t); }
+
+Kernel::SysRet Kernel::ContinueRecvInline(Task* t) {
   Filter* filter = t->scratch.file->filter;
   Listener* l = filter->notif.get();
   bool proceed = false;
@@ -544,7 +550,7 @@ Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
   if (!GetUser(t, buf, &resp).ok()) {
     return Fail(model::kEFAULT, "seccomp_notify_send: copy_from_user faulted");
   }
-  auto applied = ApplyReply(t, filter, resp);
+  auto applied = ApplyReplyInline(t, filter, resp);
   if (!applied.ok()) {
     return applied.failure();
   }
@@ -555,6 +561,11 @@ Kernel::SysRet Kernel::NotifySend(Task* t, Filter* filter, uint64_t buf) {
 // proposals that answer with write(2) use it too.
 model::SysResult<void> Kernel::ApplyReply(Task* t, Filter* filter,
                                           const model::seccomp_notif_resp& resp) {
+  return ApplyReplyInline(t, filter, resp);
+}
+
+model::SysResult<void> Kernel::ApplyReplyInline(Task* t, Filter* filter,
+                                                const model::seccomp_notif_resp& resp) {
   if ((resp.flags & ~kUserNotifFlagContinue) != 0) {
     return Fail(model::kEINVAL, "seccomp_notify_send: flags other than CONTINUE");
   }
