@@ -211,20 +211,7 @@ void Kernel::SyscallResume(Task* t) {
   SCLAB_CHECK(false, "SyscallResume of a task that was not sleeping in a syscall");
 }
 
-// Models kernel/entry/common.c exit_to_user_mode_loop() with x86's
-// arch_do_signal_or_restart(), then what the task does in user mode.
-void Kernel::ExitToUser(Task* t) {
-  if (!t->sigpending && !t->in_get_signal && !t->regs.rewound && !t->regs.at_handler &&
-      !t->regs.in_restorer) {
-    // Nothing to deliver, restart or run: the call returns (the common case, kept
-    // apart from the loop below so that it costs a few loads).
-    CompleteCall(t);
-    t->state = TaskState::kUser;
-    return;
-  }
-  ExitToUserSlow(t);
-}
-
+// The loop of ExitToUser (kernel.h), for a task with a signal, a restart or a handler.
 void Kernel::ExitToUserSlow(Task* t) {
   for (;;) {
     // A task woken from a group stop is still inside get_signal(), with or without
@@ -280,18 +267,6 @@ void Kernel::ExitToUserSlow(Task* t) {
   }
   CompleteCall(t);
   t->state = TaskState::kUser;
-}
-
-void Kernel::CompleteCall(Task* t) {
-  if (t->call.state != CallState::kInFlight) {
-    return;
-  }
-  t->call.state = CallState::kReturned;
-  t->call.ret = t->regs.ax;
-  t->call.why = t->regs.why;
-  if (explain()) {
-    RecordCallReason(t);  // out of line: no string work on the common path
-  }
 }
 
 void Kernel::RecordCallReason(Task* t) {

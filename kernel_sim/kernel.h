@@ -264,9 +264,32 @@ class Kernel {
     t->regs.ax = value;
     t->regs.why = why;
   }
-  void ExitToUser(Task* t);
+  // Models kernel/entry/common.c exit_to_user_mode_loop() with x86's
+  // arch_do_signal_or_restart(), then what the task does in user mode. Inline: with
+  // nothing to deliver, restart or run, the call returns (the common case, a few loads);
+  // ExitToUserSlow has the loop.
+  void ExitToUser(Task* t) {
+    if (!t->sigpending && !t->in_get_signal && !t->regs.rewound && !t->regs.at_handler &&
+        !t->regs.in_restorer) {
+      CompleteCall(t);
+      t->state = TaskState::kUser;
+      return;
+    }
+    ExitToUserSlow(t);
+  }
   [[gnu::noinline]] void ExitToUserSlow(Task* t);
-  void CompleteCall(Task* t);
+  // CompleteCall hands the return value to the runner's call (once).
+  void CompleteCall(Task* t) {
+    if (t->call.state != CallState::kInFlight) {
+      return;
+    }
+    t->call.state = CallState::kReturned;
+    t->call.ret = t->regs.ax;
+    t->call.why = t->regs.why;
+    if (explain()) {
+      RecordCallReason(t);  // out of line: no string work on the common path
+    }
+  }
   void RecordCallReason(Task* t);
   std::string SyscallName(int64_t nr) const;
 
