@@ -228,7 +228,7 @@ std::string Kernel::QueueState() const {
            " requests " + std::to_string(l->requests) + (f->users == 0 ? " orphaned" : "") + "\n";
     for (const Task* t = l->head; t != nullptr; t = t->notif.next) {
       out += "  " + Hex(t->notif.id) + " tid " + std::to_string(t->tid) + " " +
-             StateName(t->notif.state) + " " + SyscallName(t->notif.data.nr);
+             StateName(t->notif.state) + " " + SyscallName(SeccompDataOf(t).nr);
       size_t addfds = 0;
       for (const AddfdRequest* a = t->notif.addfd; a != nullptr; a = a->next) {
         ++addfds;

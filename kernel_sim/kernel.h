@@ -28,6 +28,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -379,6 +380,18 @@ class Kernel {
   }
   // seccomp.cc only, inlined into their one caller (as the two below, in notify.cc).
   [[gnu::always_inline]] inline Verdict SeccompFilterAction(Task* t, int nr);
+  // SeccompDataOf is populate_seccomp_data(): the syscall's number, arch, instruction
+  // pointer and arguments as the filters see them; also the data of the task's pending
+  // notification (see Notification).
+  static bpf::SeccompData SeccompDataOf(const Task* t) {
+    bpf::SeccompData sd;
+    sd.nr = static_cast<int32_t>(t->regs.orig_ax);
+    sd.arch = kAuditArchX86_64;
+    sd.instruction_pointer = t->ip;
+    static_assert(sizeof sd.args == sizeof t->regs.args);
+    std::memcpy(sd.args, t->regs.args.data(), sizeof sd.args);
+    return sd;
+  }
   [[gnu::always_inline]] inline uint32_t RunFilters(Task* t, const bpf::SeccompData& sd,
                                                     Filter** match);
   void ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump);

@@ -233,7 +233,6 @@ Kernel::Verdict Kernel::DoUserNotification(Task* t, Filter* match, const bpf::Se
   n.flags = 0;
   n.ready.done = 0;
   n.match = match;
-  n.data = sd;
   n.id = l->next_id++;
   ListAddTail(l, t);
   ++l->requests;
@@ -508,10 +507,11 @@ Kernel::SysRet Kernel::ContinueRecvInline(Task* t) {
   unotif.id = k->notif.id;
   unotif.pid = static_cast<uint32_t>(k->tid);  // task_pid_vnr(): one pid namespace
   unotif.flags = 0;
-  unotif.data.nr = k->notif.data.nr;
-  unotif.data.arch = k->notif.data.arch;
-  unotif.data.instruction_pointer = k->notif.data.instruction_pointer;
-  std::memcpy(unotif.data.args, k->notif.data.args, sizeof unotif.data.args);
+  const bpf::SeccompData data = SeccompDataOf(k);
+  unotif.data.nr = data.nr;
+  unotif.data.arch = data.arch;
+  unotif.data.instruction_pointer = data.instruction_pointer;
+  std::memcpy(unotif.data.args, data.args, sizeof unotif.data.args);
   MoveNotifyState(l, k, NotifyState::kSent);
   if (explain()) {
     Note("seccomp_notify_recv: tid " + std::to_string(t->tid) + " received notification " +

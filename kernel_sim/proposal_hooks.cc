@@ -99,10 +99,11 @@ NotificationFacts Kernel::FactsOf(const Task* k) const {
   n.id = k->notif.id;
   n.pid = static_cast<uint32_t>(k->tid);  // task_pid_vnr(): one pid namespace
   n.tgid = static_cast<uint32_t>(k->proc->pid);
-  n.data.nr = k->notif.data.nr;
-  n.data.arch = k->notif.data.arch;
-  n.data.instruction_pointer = k->notif.data.instruction_pointer;
-  std::memcpy(n.data.args, k->notif.data.args, sizeof n.data.args);
+  const bpf::SeccompData data = SeccompDataOf(k);
+  n.data.nr = data.nr;
+  n.data.arch = data.arch;
+  n.data.instruction_pointer = data.instruction_pointer;
+  std::memcpy(n.data.args, data.args, sizeof n.data.args);
   n.filter_data = k->filter_data;
   return n;
 }

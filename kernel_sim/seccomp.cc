@@ -143,12 +143,7 @@ void Kernel::ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump
 // seccomp_cache_check_allow() has been asked already: SyscallEnter() skips seccomp
 // for a cached ALLOW (CachedAllow()), so only a cache miss gets here.
 Kernel::Verdict Kernel::SeccompFilterAction(Task* t, int nr) {
-  bpf::SeccompData sd;
-  sd.nr = nr;
-  sd.arch = kAuditArchX86_64;
-  sd.instruction_pointer = t->ip;
-  static_assert(sizeof sd.args == sizeof t->regs.args);
-  std::memcpy(sd.args, t->regs.args.data(), sizeof sd.args);
+  const bpf::SeccompData sd = SeccompDataOf(t);  // sd.nr == nr
   Filter* match = nullptr;
   const uint32_t ret = RunFilters(t, sd, &match);
   uint32_t data = bpf::DataOf(ret);

@@ -64,26 +64,29 @@ enum class NotifyState : uint8_t { kInit, kSent, kReplied };
 
 struct AddfdRequest;
 
-// Notification is struct seccomp_knotif, on the notifying task's stack.
+// Notification is struct seccomp_knotif, on the notifying task's stack. Its
+// seccomp_data is not copied: the kernel's n.data points at the one seccomp built at
+// syscall entry, and Kernel::SeccompDataOf() rebuilds it from the waiting task's
+// registers, which nothing changes meanwhile. Ordered so that it fills 88 bytes.
 struct Notification {
-  bool active = false;  // between queueing and the task's return from the wait
-  bool listed = false;  // on the listener's list (false after the listener went away)
-  NotifyState state = NotifyState::kInit;
   uint64_t id = 0;
   uint64_t seq = 0;  // list position (insertion order), for the INIT list
-  int32_t error = 0;
   int64_t val = 0;
-  uint32_t flags = 0;
-  Completion ready;
   Filter* match = nullptr;
-  bpf::SeccompData data;
   Task* prev = nullptr;  // the listener's list of notifications
   Task* next = nullptr;
   Task* init_prev = nullptr;  // the listener's list of INIT notifications (same order)
   Task* init_next = nullptr;
-  bool on_init_list = false;
   AddfdRequest* addfd = nullptr;  // head of the LIFO list of queued ADDFD requests
+  int32_t error = 0;
+  uint32_t flags = 0;
+  Completion ready;
+  bool active = false;  // between queueing and the task's return from the wait
+  bool listed = false;  // on the listener's list (false after the listener went away)
+  NotifyState state = NotifyState::kInit;
+  bool on_init_list = false;
 };
+static_assert(sizeof(Notification) == 88, "Notification: keep the round trip's lines few");
 
 // AddfdRequest is struct seccomp_kaddfd, on the supervisor's stack.
 struct AddfdRequest {
@@ -255,7 +258,7 @@ struct alignas(64) Task {
 
   // Warm: what a notifying task touches besides the hot lines (with 10,000 tasks
   // pending, each round trip's task is cold): right behind them, so that a round trip
-  // reads six consecutive lines of its task.
+  // reads four consecutive lines of its task (static_assert below).
   Pid tid = 0;
   WaitKind wait = WaitKind::kNone;
   bool wait_killable = false;  // TASK_KILLABLE rather than TASK_INTERRUPTIBLE
@@ -307,6 +310,8 @@ struct alignas(64) Task {
 
 static_assert(offsetof(Task, regs) == 48 && sizeof(Regs) == 80,
               "Task's hot fields must fill exactly its first two cache lines");
+static_assert(offsetof(Task, notif) + sizeof(Notification) <= 256,
+              "a notifying task's warm fields must end within its fourth cache line");
 
 // ProcState is whether a thread group is alive, a zombie, or reaped.
 enum class ProcState : uint8_t { kAlive, kZombie, kReaped };
