@@ -139,20 +139,6 @@ Pid Kernel::SpawnProcess(bool privileged) {
   return t->tid;
 }
 
-void Kernel::Enqueue(Task* t) {
-  if (t->queued) {
-    return;
-  }
-  t->queued = true;
-  t->run_next = nullptr;
-  if (runq_tail_ == nullptr) {
-    runq_head_ = t;
-  } else {
-    runq_tail_->run_next = t;
-  }
-  runq_tail_ = t;
-}
-
 Task* Kernel::Dequeue() {
   Task* t = runq_head_;
   runq_head_ = t->run_next;
@@ -216,16 +202,6 @@ inline void Kernel::RunTask(Task* t) {
         break;
     }
   }
-}
-
-// try_to_wake_up() with TASK_NORMAL: complete(), wake_up() and friends.
-void Kernel::WakeUp(Task* t) {
-  if (t->state != TaskState::kSleeping || t->wait == WaitKind::kStopped) {
-    return;
-  }
-  t->state = TaskState::kRunnable;
-  t->next = Next::kResume;
-  Enqueue(t);
 }
 
 // The wake-up half of kernel/signal.c signal_wake_up_state(): TASK_INTERRUPTIBLE

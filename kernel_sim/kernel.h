@@ -215,7 +215,19 @@ class Kernel {
   CallStatus StatusSlow(const CallHandle& call) const;
   Pid AllocPid();
   Task* NewTask(Process* proc);
-  void Enqueue(Task* t);
+  void Enqueue(Task* t) {
+    if (t->queued) {
+      return;
+    }
+    t->queued = true;
+    t->run_next = nullptr;
+    if (runq_tail_ == nullptr) {
+      runq_head_ = t;
+    } else {
+      runq_tail_->run_next = t;
+    }
+    runq_tail_ = t;
+  }
   Task* Dequeue();  // the run queue's head (which must exist)
   void RunUntilQuiescent();
   [[gnu::always_inline]] inline void RunTask(Task* t);  // kernel.cc only: inlined in its loops
@@ -224,7 +236,15 @@ class Kernel {
     t->wait = kind;
     t->wait_killable = killable;
   }
-  void WakeUp(Task* t);                    // try_to_wake_up() for a normal wake-up
+  // WakeUp is try_to_wake_up() with TASK_NORMAL: complete(), wake_up() and friends.
+  void WakeUp(Task* t) {
+    if (t->state != TaskState::kSleeping || t->wait == WaitKind::kStopped) {
+      return;
+    }
+    t->state = TaskState::kRunnable;
+    t->next = Next::kResume;
+    Enqueue(t);
+  }
   void WakeUpSignal(Task* t, bool fatal);  // the wake half of signal_wake_up_state()
   void AddWaitHead(WaitQueue* wq, Task* t);
   void RemoveWait(Task* t);
