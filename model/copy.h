@@ -131,9 +131,10 @@ constexpr uint64_t AlignedByteMask(uint64_t n) {
 // Inline: when the widened range (whole words) lies in one mapping no word can fault,
 // so the kernel's loop runs on the mapping's bytes: `words` words, the first with its
 // bytes before `addr` cleared, stop at the first non-zero one, the last with its
-// bytes past the range cleared, and count the words read (an all-zero range, the
-// common answer, is checked first without the early exit: the same words, the same
-// count). Anything else goes to CheckZeroedUserSlow.
+// bytes past the range cleared, and count the words read. An aligned whole-word range
+// (a struct at an aligned address, NOTIF_RECV's buffer) is first ORed without the
+// early exit, unrolled when `size` is a constant: all zero, the usual answer, reads
+// the same words with the same count. Anything else goes to CheckZeroedUserSlow.
 [[nodiscard, gnu::always_inline]] inline SysResult<bool> CheckZeroedUser(const UserMemory& mem,
                                                                          CopyCounters* counters,
                                                                          uint64_t addr,
@@ -144,9 +145,7 @@ constexpr uint64_t AlignedByteMask(uint64_t n) {
   if (size != 0 && left >= size && AccessOk(from, left)) {
     const uint64_t words = left / 8 + (left % 8 != 0 ? 1 : 0);
     if (const auto bytes = mem.MappedSpan(from, words * 8); !bytes.empty()) {
-      if (align == 0 && size % 8 == 0) {
-        // Whole aligned words, the usual shape (a struct at an aligned address): with
-        // `size` a constant the loop unrolls.
+      if (align == 0 && size % 8 == 0) {  // whole aligned words: see above
         uint64_t any = 0;
 #pragma GCC unroll 16
         for (uint64_t i = 0; i < size / 8; ++i) {
@@ -162,25 +161,6 @@ constexpr uint64_t AlignedByteMask(uint64_t n) {
       uint64_t val = 0;
       std::memcpy(&val, bytes.data(), 8);  // little endian, as on x86_64
       val &= ~AlignedByteMask(align);
-      // All zero, the usual answer: every word is read, so OR them without stopping.
-      const uint64_t tail_mask = left % 8 != 0 ? AlignedByteMask(left % 8) : ~uint64_t{0};
-      uint64_t any = val;
-      uint64_t last = val;  // the last word, masked below
-      if (words > 1) {
-        for (uint64_t i = 1; i + 1 < words; ++i) {
-          uint64_t w = 0;
-          std::memcpy(&w, bytes.data() + i * 8, 8);
-          any |= w;
-        }
-        std::memcpy(&last, bytes.data() + (words - 1) * 8, 8);
-        any |= last & tail_mask;
-      } else {
-        any &= tail_mask;
-      }
-      if (any == 0) {
-        CountFromUser(counters, words * 8);
-        return true;
-      }
       uint64_t read = 1;
       for (; val == 0 && read < words; ++read) std::memcpy(&val, bytes.data() + read * 8, 8);
       CountFromUser(counters, read * 8);
