@@ -412,6 +412,17 @@ class Kernel {
     std::memcpy(sd.args, t->regs.args.data(), sizeof sd.args);
     return sd;
   }
+  // NotifiedData is SeccompDataOf(t) as the uapi struct seccomp_data: what RECV copies
+  // out for t's pending notification (and the proposals' NotificationFacts carry).
+  static model::seccomp_data NotifiedData(const Task* t) {
+    const bpf::SeccompData sd = SeccompDataOf(t);
+    model::seccomp_data out{};
+    out.nr = sd.nr;
+    out.arch = sd.arch;
+    out.instruction_pointer = sd.instruction_pointer;
+    std::memcpy(out.args, sd.args, sizeof out.args);
+    return out;
+  }
   [[gnu::always_inline]] inline uint32_t RunFilters(Task* t, const bpf::SeccompData& sd,
                                                     Filter** match);
   void ForceSigSeccomp(Task* t, int nr, uint32_t data, bool force_coredump);

@@ -9,7 +9,6 @@
 // list holding only the INIT notifications, in list order (RECV takes its head; a
 // notification reset to INIT after a failed copy-out goes back to its old place).
 // The `requests` counter is kept exactly as the kernel keeps it, stale tokens included.
-#include <cstring>
 #include <string>
 
 #include "base/check.h"
@@ -507,11 +506,7 @@ Kernel::SysRet Kernel::ContinueRecvInline(Task* t) {
   unotif.id = k->notif.id;
   unotif.pid = static_cast<uint32_t>(k->tid);  // task_pid_vnr(): one pid namespace
   unotif.flags = 0;
-  const bpf::SeccompData data = SeccompDataOf(k);
-  unotif.data.nr = data.nr;
-  unotif.data.arch = data.arch;
-  unotif.data.instruction_pointer = data.instruction_pointer;
-  std::memcpy(unotif.data.args, data.args, sizeof unotif.data.args);
+  unotif.data = NotifiedData(k);
   MoveNotifyState(l, k, NotifyState::kSent);
   if (explain()) {
     Note("seccomp_notify_recv: tid " + std::to_string(t->tid) + " received notification " +

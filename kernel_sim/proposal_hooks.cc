@@ -2,7 +2,6 @@
 // queue as NotificationQueue, the caller's file table as FdInstaller, a listener
 // operation that may sleep until a notification arrives (as recv_wait_event() does),
 // and syscalls the kernel does not model. Nothing here names a proposal.
-#include <cstring>
 #include <string>
 
 #include "base/check.h"
@@ -99,11 +98,7 @@ NotificationFacts Kernel::FactsOf(const Task* k) const {
   n.id = k->notif.id;
   n.pid = static_cast<uint32_t>(k->tid);  // task_pid_vnr(): one pid namespace
   n.tgid = static_cast<uint32_t>(k->proc->pid);
-  const bpf::SeccompData data = SeccompDataOf(k);
-  n.data.nr = data.nr;
-  n.data.arch = data.arch;
-  n.data.instruction_pointer = data.instruction_pointer;
-  std::memcpy(n.data.args, data.args, sizeof n.data.args);
+  n.data = NotifiedData(k);
   n.filter_data = k->filter_data;
   return n;
 }
