@@ -4,10 +4,12 @@
 # then the lowest, middle and highest of those medians. The build machine's speed
 # changes from one process to the next (the same binary alternates between ~150 and
 # ~300 ns per round trip), so one run says little; a series shows both levels.
+# build/bench/machine_probe shows the same swings on plain integer code.
 set -euo pipefail
 runs=${1:?usage: series.sh RUNS FILTER [BENCH]}
 filter=${2:?usage: series.sh RUNS FILTER [BENCH]}
 bench=${3:-$(dirname "$0")/../build/bench/kernel_sim_bench}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "series.sh: RUNS must be a positive number, not '$runs'" >&2; exit 2; }
 [[ -x $bench ]] || { echo "series.sh: $bench is not built (./lab build)" >&2; exit 2; }
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
@@ -25,6 +27,7 @@ for ((i = 1; i <= runs; i++)); do
       }
     }' >>"$tmp"
 done
+[[ -s $tmp ]] || { echo "series.sh: no benchmark matched '$filter'" >&2; exit 2; }
 awk '{ v[$1] = v[$1] " " $3; n[$1]++ } END { for (b in v) print b, v[b] }' "$tmp" | sort |
   while read -r name values; do
     sorted=$(tr ' ' '\n' <<<"$values" | sort -g | tr '\n' ' ')
