@@ -2,9 +2,11 @@
 
 #include <optional>
 
+#include "base/check.h"
 #include "bpf/action_cache.h"
 #include "bpf/actions.h"
 #include "bpf/interpreter.h"
+#include "bpf/program_io.h"
 #include "bpf/validator.h"
 #include "model/syscall_table.h"
 
@@ -81,16 +83,18 @@ std::shared_ptr<const FilterShadow::Filter> FilterShadow::ReadFilter(uint64_t fp
   const std::vector<uint8_t> header = read(fprog, 16);
   const uint64_t len = Le(header, 0, 2);
   const uint64_t insns = Le(header, 8, 8);
-  const std::vector<uint8_t> bytes = read(insns, len * 8);
+  std::vector<uint8_t> bytes = read(insns, len * 8);
+  bytes.resize(bytes.size() / 8 * 8);
+  // The same program installed again (a chain of copies, TSYNC on several threads)
+  // is the same Filter: validated once, its constant results shared.
+  if (const auto seen = filters_by_bytes_.find(bytes); seen != filters_by_bytes_.end()) {
+    return seen->second;
+  }
   auto filter = std::make_shared<Filter>();
-  filter->original.reserve(bytes.size() / 8);
-  for (size_t i = 0; i + 8 <= bytes.size(); i += 8) {
-    bpf::Insn insn;
-    insn.code = static_cast<uint16_t>(Le(bytes, i, 2));
-    insn.jt = bytes[i + 2];
-    insn.jf = bytes[i + 3];
-    insn.k = static_cast<uint32_t>(Le(bytes, i + 4, 4));
-    filter->original.push_back(insn);
+  auto decoded = bpf::DecodeProgram(bytes);
+  SCLAB_CHECK(decoded.ok(), "a whole number of instructions always decodes");
+  filter->original = std::move(decoded).value();
+  for (const bpf::Insn& insn : filter->original) {
     if (insn.code == bpf::kLdWAbs && (insn.k == 8 || insn.k == 12)) {
       filter->reads_ip = true;
     }
@@ -99,6 +103,7 @@ std::shared_ptr<const FilterShadow::Filter> FilterShadow::ReadFilter(uint64_t fp
   if (validated.ok()) {
     filter->validated = std::move(validated).value();
   }
+  filters_by_bytes_.emplace(std::move(bytes), filter);
   return filter;
 }
 

@@ -82,9 +82,11 @@ class FilterShadow {
   enum class Ran : uint8_t { kYes, kNo, kUnknown };
 
   Ran DidRun(const State& s, int nr, const std::array<uint64_t, 6>& args) const;
-  static std::shared_ptr<const Filter> ReadFilter(uint64_t fprog, const ReadMemory& read);
+  std::shared_ptr<const Filter> ReadFilter(uint64_t fprog, const ReadMemory& read);
 
   std::map<TaskId, State> tasks_;
+  // Every program read so far, by its raw bytes (a Filter is immutable once read).
+  std::map<std::vector<uint8_t>, std::shared_ptr<const Filter>> filters_by_bytes_;
 };
 
 }  // namespace sclab::scn

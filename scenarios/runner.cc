@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/check.h"
+#include "bpf/program_io.h"
 #include "kernel_sim/proposals/verb.h"
 #include "model/errno.h"
 #include "model/syscall_table.h"
@@ -999,14 +1000,7 @@ class Runner {
         const FilterDecl* filter = FindFilter(pos[0]->value.text);
         const uint64_t flags = pos.size() > 1 ? Eval(pos[1]->value, actor).bits : 0;
         // struct sock_filter, little endian, one allocation for the whole program.
-        std::vector<uint8_t> insns(filter->program.size() * 8);
-        for (size_t i = 0; i < filter->program.size(); ++i) {
-          const bpf::Insn& insn = filter->program[i];
-          PutLe(&insns, i * 8, insn.code, 2);
-          insns[i * 8 + 2] = insn.jt;
-          insns[i * 8 + 3] = insn.jf;
-          PutLe(&insns, i * 8 + 4, insn.k, 4);
-        }
+        const std::vector<uint8_t> insns = bpf::EncodeProgram(filter->program);
         // An empty program gets no instruction buffer: the kernel refuses length 0
         // before reading the pointer.
         const uint64_t program =
