@@ -17,6 +17,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <optional>
 
 namespace sclab::bpf {
@@ -38,9 +40,19 @@ bool IsKnownAncillary(uint32_t k) {
   return ad <= 60 && ad % 4 == 0;
 }
 
-// Models net/core/filter.c chk_code_allowed(): the codes classic BPF knows.
+// Models net/core/filter.c chk_code_allowed(): the codes classic BPF knows. Its
+// table, like the kernel's codes[], is indexed by the code: every code OpcodeName()
+// names (all below 0x100), except RET|X.
 bool IsKnownCode(uint16_t code) {
-  return code != kRetX && !OpcodeName(code).empty();
+  static const std::array<bool, 0x100> kKnown = [] {
+    std::array<bool, 0x100> known{};
+    for (size_t c = 0; c < known.size(); ++c) {
+      const auto code16 = static_cast<uint16_t>(c);
+      known[c] = code16 != kRetX && !OpcodeName(code16).empty();
+    }
+    return known;
+  }();
+  return code < kKnown.size() && kKnown[code];
 }
 
 // Models net/core/filter.c bpf_check_classic()'s per-instruction loop.
@@ -253,17 +265,24 @@ Outcome<ValidatedProgram, ValidationError> Validate(std::span<const Insn> progra
     return Reject(static_cast<int>(program.size()) - 1, "last instruction is not a RET",
                   "bpf_check_classic");
   }
-  if (auto err = CheckLoadsAndStores(program)) {
-    return *std::move(err);
-  }
-
-  std::vector<Insn> rewritten(program.begin(), program.end());
-  if (auto err = CheckSeccomp(rewritten, options.data_size)) {
-    return *std::move(err);
+  // check_load_and_stores() can only fail at a load from M[]: without one its scan
+  // has no verdict to give.
+  const bool loads_memory = std::any_of(program.begin(), program.end(), [](const Insn& insn) {
+    return insn.code == kLdMem || insn.code == kLdxMem;
+  });
+  if (loads_memory) {
+    if (auto err = CheckLoadsAndStores(program)) {
+      return *std::move(err);
+    }
   }
 
   ValidatedProgram out;
   out.original_.assign(program.begin(), program.end());
+  std::vector<Insn> rewritten = out.original_;
+  if (auto err = CheckSeccomp(rewritten, options.data_size)) {
+    return *std::move(err);
+  }
+
   out.translated_length_ = TranslatedLength(rewritten);
   out.data_size_ = options.data_size;
   out.decoded_.reserve(rewritten.size());
