@@ -206,8 +206,8 @@ std::string Kernel::StateDump() const {
   }
   for (const auto& owned : filters_) {
     const Filter* f = owned.get();
-    out += "filter #" + std::to_string(f->serial) + ": insns " + std::to_string(f->prog.Length()) +
-           " translated " + std::to_string(f->prog.TranslatedLength()) + " refs " +
+    out += "filter #" + std::to_string(f->serial) + ": insns " + std::to_string(f->prog->Length()) +
+           " translated " + std::to_string(f->prog->TranslatedLength()) + " refs " +
            std::to_string(f->refs) + " users " + std::to_string(f->users) + (f->log ? " log" : "") +
            (f->wait_killable_recv ? " wait_killable_recv" : "") +
            (f->prev != nullptr ? " prev #" + std::to_string(f->prev->serial) : "") + "\n";

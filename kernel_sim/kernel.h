@@ -37,6 +37,7 @@
 
 #include "base/check.h"
 #include "base/rng.h"
+#include "bpf/validation_cache.h"
 #include "kernel_sim/abi.h"
 #include "kernel_sim/proposal_hooks.h"
 #include "kernel_sim/task.h"
@@ -557,6 +558,10 @@ class Kernel {
   bool budget_exhausted_ = false;
   uint64_t file_ids_ = 0;
   uint64_t filter_serials_ = 0;
+  // Not kernel state: bpf_prog_create_from_user() checks every program it is given,
+  // and so does PrepareUserFilter, but a program it accepted moments ago is not
+  // checked again (bpf/validation_cache.h: same result, a copy instead of the checks).
+  bpf::ValidationCache validation_cache_;
   size_t live_files_ = 0;
   size_t live_filters_ = 0;
   std::vector<Task*> poll_sleepers_;

@@ -118,7 +118,7 @@ uint32_t Kernel::RunFilters(Task* t, const bpf::SeccompData& sd, Filter** match)
   }
   uint32_t ret = bpf::kRetAllow;
   for (; f != nullptr; f = f->prev) {
-    const uint32_t cur = bpf::Run(f->prog, data).ret;
+    const uint32_t cur = bpf::Run(*f->prog, data).ret;
     if (bpf::ActionPrecedes(cur, ret)) {
       ret = cur;
       *match = f;
@@ -329,7 +329,7 @@ model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uin
   const bpf::ValidateOptions options = config_.proposals != nullptr
                                            ? config_.proposals->ValidateOptionsFor(flags)
                                            : bpf::ValidateOptions{};
-  auto validated = bpf::Validate(insns, options);
+  auto validated = validation_cache_.Validate(insns, options);
   if (!validated.ok()) {
     if (explain()) {
       t->reason = "bpf_check_classic/seccomp_check_filter: " + validated.error().Message();
@@ -390,9 +390,9 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
     ret = Fail(model::kEBUSY, "has_duplicate_listener: the chain already has a live listener");
   } else {
     // seccomp_attach_filter()
-    uint64_t total = static_cast<uint64_t>(prepared->prog.TranslatedLength());
+    uint64_t total = static_cast<uint64_t>(prepared->prog->TranslatedLength());
     for (const Filter* w = t->filter; w != nullptr; w = w->prev) {
-      total += static_cast<uint64_t>(w->prog.TranslatedLength()) + 4;
+      total += static_cast<uint64_t>(w->prog->TranslatedLength()) + 4;
     }
     Pid unsyncable = 0;
     if (total > kMaxInsnsPerPath) {
@@ -428,8 +428,9 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
       f->wait_killable_recv = (flags & kFilterFlagWaitKillableRecv) != 0;
       f->prev = t->filter;  // the task's reference on the old head moves to the new filter
       f->chain_max_offset =
-          std::max(f->prog.MaxDataOffset(), f->prev != nullptr ? f->prev->chain_max_offset : 0u);
-      f->cache = bpf::ActionCache::Prepare(f->prog, f->prev != nullptr ? &f->prev->cache : nullptr);
+          std::max(f->prog->MaxDataOffset(), f->prev != nullptr ? f->prev->chain_max_offset : 0u);
+      f->cache =
+          bpf::ActionCache::Prepare(*f->prog, f->prev != nullptr ? &f->prev->cache : nullptr);
       filters_.push_back(std::move(prepared));
       ++live_filters_;
       t->filter = f;
@@ -457,8 +458,8 @@ Kernel::SysRet Kernel::SetModeFilter(Task* t, uint32_t flags, uint64_t uargs) {
       attached = true;
       if (explain()) {
         Note("seccomp_attach_filter: tid " + std::to_string(t->tid) + " attached " +
-             FilterLabel(t, f) + " (" + std::to_string(f->prog.Length()) + " insns, " +
-             std::to_string(f->prog.TranslatedLength()) + " translated)");
+             FilterLabel(t, f) + " (" + std::to_string(f->prog->Length()) + " insns, " +
+             std::to_string(f->prog->TranslatedLength()) + " translated)");
       }
     }
   }

@@ -44,7 +44,8 @@ struct Completion {
 // filter, the listener file); `users` counts what can still trigger it (attached
 // tasks and the child filter), and reaching 0 means POLLHUP.
 struct Filter {
-  explicit Filter(bpf::ValidatedProgram program) : prog(std::move(program)) {}
+  explicit Filter(std::shared_ptr<const bpf::ValidatedProgram> program)
+      : prog(std::move(program)) {}
 
   uint64_t serial = 0;  // creation order: "filter #serial" in dumps
   uint32_t refs = 1;
@@ -53,7 +54,7 @@ struct Filter {
   bool wait_killable_recv = false;  // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
   uint32_t chain_max_offset = 0;    // highest data offset this filter or an older one reads
   Filter* prev = nullptr;
-  bpf::ValidatedProgram prog;
+  std::shared_ptr<const bpf::ValidatedProgram> prog;  // shared with identical filters
   bpf::ActionCache cache;
   std::unique_ptr<Listener> notif;  // non-null while a listener file is open
   WaitQueue wqh;                    // RECV sleepers (recv_wait_event)
