@@ -74,6 +74,24 @@ BOOST_AUTO_TEST_CASE(div_by_x_zero_returns_0_at_once) {
   BOOST_TEST(r.insns_executed == 2u);
 }
 
+// A power-of-two divisor takes a shift instead of the divider: the quotient must be
+// the division's for every divisor kind, by K and by X.
+BOOST_AUTO_TEST_CASE(div_by_powers_of_two_and_others_is_the_unsigned_quotient) {
+  const uint32_t dividends[] = {
+      0, 1, 2, 3, 7, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x7fff0000, 0x12345678};
+  const uint32_t divisors[] = {1, 2,          4,          0x8000,     0x80000000, 3,         5,
+                               6, 0x7fffffff, 0x80000001, 0xfffffffe, 0xffffffff, 0xc0000000};
+  for (const uint32_t a : dividends) {
+    for (const uint32_t d : divisors) {
+      BOOST_TEST_CONTEXT("a " << a << " d " << d) {
+        BOOST_TEST(RunOn({Stmt(kLdImm, a), Stmt(kDivK, d), Stmt(kRetA, 0)}) == a / d);
+        BOOST_TEST(RunOn({Stmt(kLdImm, a), Stmt(kLdxImm, d), Stmt(kDivX, 0), Stmt(kRetA, 0)}) ==
+                   a / d);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(shift_by_x_uses_low_5_bits) {
   // 7 << 35 == 7 << 3 (live: 56).
   BOOST_TEST(RunOn({Stmt(kLdImm, 7), Stmt(kLdxImm, 35), Stmt(kLshX, 0), Stmt(kRetA, 0)}) == 56u);
