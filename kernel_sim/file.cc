@@ -22,14 +22,14 @@ FdTable::Slot* FdTable::Find(int fd) {
 }
 
 // Models fs/file.c alloc_fd(0, limit): the lowest number not in open_fds.
+// The open fds are sorted and distinct, so slot i holds fd i exactly for a prefix of
+// the slots, and the first slot past it is the first gap: a binary search, where the
+// kernel's find_next_fd() scans a bitmap from files->next_fd.
 int FdTable::LowestFree(int limit) const {
-  int want = 0;
-  for (const Slot& slot : slots_) {
-    if (slot.fd != want) {
-      break;
-    }
-    ++want;
-  }
+  const auto gap = std::partition_point(slots_.begin(), slots_.end(), [&](const Slot& slot) {
+    return slot.fd == static_cast<int>(&slot - slots_.data());
+  });
+  const int want = static_cast<int>(gap - slots_.begin());
   return want < limit ? want : -1;
 }
 

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -894,6 +895,7 @@ class Runner {
       }
       if (!started.done) {
         Task(started.task).busy = index;
+        open_calls_.insert(index);
       }
     }
     if (!step.bind.empty()) {
@@ -951,12 +953,15 @@ class Runner {
     }
   }
 
-  // Sweep finishes every call that finished since it was last looked at.
+  // Sweep finishes every call that finished since it was last looked at, in the
+  // order the calls were made.
   void Sweep() {
-    for (CallRecord& c : calls_) {
-      if (!c.done && c.id) {
+    for (auto it = open_calls_.begin(); it != open_calls_.end();) {
+      CallRecord& c = calls_[*it];
+      if (!c.done) {
         Refresh(&c);
       }
+      it = c.done ? open_calls_.erase(it) : std::next(it);
     }
     for (TaskRecord& t : tasks_) {
       if (t.busy && calls_[*t.busy].done) {
@@ -1783,6 +1788,9 @@ class Runner {
   std::vector<TaskRecord> tasks_;
   std::vector<ProcessRecord> processes_;
   std::vector<CallRecord> calls_;
+  // The calls started and not seen finished (indices into calls_): only they can
+  // finish later, as a call is started once, in its own step.
+  std::set<size_t> open_calls_;
   std::map<std::string, size_t> task_by_name_;
   std::map<std::string, size_t> call_by_name_;          // `-> NAME` of a call
   std::map<std::string, size_t> notification_by_name_;  // recv bindings
