@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <type_traits>
 
 #include "bpf/insn.h"
 
@@ -29,13 +31,15 @@ struct DecodedInsn {
   Handler handler;
   uint8_t jt;
   uint8_t jf;
-  uint8_t unused = 0;
+  uint8_t unused;  // DecodeAll() writes 0; no initializer, so the type stays trivial
   uint32_t k;
 };
 static_assert(sizeof(DecodedInsn) == 8);
+static_assert(std::is_trivial_v<DecodedInsn>, "a decoded program is sized without a constructor loop");
 
-// Decode maps one instruction that passed validation (and rewriting) to its handler.
-// SCLAB_CHECKs that the code is one seccomp allows.
-DecodedInsn Decode(const Insn& validated);
+// DecodeAll maps each instruction of a program that passed validation (and
+// rewriting) to its handler, into `out` (the same length). SCLAB_CHECKs that every
+// code is one seccomp allows.
+void DecodeAll(std::span<const Insn> validated, std::span<DecodedInsn> out);
 
 }  // namespace sclab::bpf::detail

@@ -7,6 +7,7 @@
 // register increment per dispatch.
 #include "bpf/interpreter.h"
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstring>
@@ -16,9 +17,14 @@
 namespace sclab::bpf {
 namespace detail {
 
-DecodedInsn Decode(const Insn& validated) {
+namespace {
+
+// HandlerOf is the handler of an allowed code (a conditional jump by K with jf 0 has
+// its own "fall through" handler); kCount for any other code. DecodeAll() reads it from
+// two tables built once, for jf 0 and jf != 0.
+Handler HandlerOf(uint16_t code, bool jf_is_zero) {
   Handler handler = Handler::kCount;
-  switch (validated.code) {
+  switch (code) {
     case kLdWAbs: handler = Handler::kLdAbs; break;
     case kLdImm: handler = Handler::kLdImm; break;
     case kLdxImm: handler = Handler::kLdxImm; break;
@@ -60,8 +66,7 @@ DecodedInsn Decode(const Insn& validated) {
     case kJsetX: handler = Handler::kJsetX; break;
     default: break;
   }
-  SCLAB_CHECK(handler != Handler::kCount, "Decode() of an instruction seccomp does not allow");
-  if (validated.jf == 0) {
+  if (jf_is_zero) {
     switch (handler) {
       case Handler::kJeqK: handler = Handler::kJeqKNext; break;
       case Handler::kJgtK: handler = Handler::kJgtKNext; break;
@@ -70,7 +75,29 @@ DecodedInsn Decode(const Insn& validated) {
       default: break;
     }
   }
-  return DecodedInsn{handler, validated.jt, validated.jf, 0, validated.k};
+  return handler;
+}
+
+}  // namespace
+
+void DecodeAll(std::span<const Insn> validated, std::span<DecodedInsn> out) {
+  using Table = std::array<Handler, 0x100>;
+  static const std::array<Table, 2> kHandlers = [] {
+    std::array<Table, 2> tables{};
+    for (size_t c = 0; c < 0x100; ++c) {
+      tables[0][c] = HandlerOf(static_cast<uint16_t>(c), false);
+      tables[1][c] = HandlerOf(static_cast<uint16_t>(c), true);
+    }
+    return tables;
+  }();
+  SCLAB_CHECK(validated.size() == out.size(), "DecodeAll: one decoded slot per instruction");
+  for (size_t i = 0; i < validated.size(); ++i) {
+    const Insn& insn = validated[i];
+    const Handler handler =
+        insn.code < 0x100 ? kHandlers[insn.jf == 0 ? 1 : 0][insn.code] : Handler::kCount;
+    SCLAB_CHECK(handler != Handler::kCount, "DecodeAll() of an instruction seccomp does not allow");
+    out[i] = DecodedInsn{handler, insn.jt, insn.jf, 0, insn.k};
+  }
 }
 
 }  // namespace detail

@@ -121,6 +121,66 @@ std::optional<Err<ValidationError>> CheckClassicInsn(std::span<const Insn> progr
   return std::nullopt;
 }
 
+// ClassicCheck is what bpf_check_classic()'s loop does with an opcode beyond
+// knowing it: nothing (kNone), a range check of both jump targets (kJump), the
+// ancillary-offset check of an absolute load (kLoadAbs), or anything else, unknown
+// codes included (kSlow: CheckClassicInsn decides). Validate() settles the common
+// cases inline and asks CheckClassicInsn, which has every rule and message, only
+// when one of them may fail.
+enum class ClassicCheck : uint8_t { kNone, kJump, kLoadAbs, kSlow };
+
+ClassicCheck ClassicCheckOf(uint16_t code) {
+  if (!IsKnownCode(code)) {
+    return ClassicCheck::kSlow;
+  }
+  if (IsConditionalJump(code)) {
+    return ClassicCheck::kJump;
+  }
+  switch (code) {
+    case kLdWAbs:
+    case kLdHAbs:
+    case kLdBAbs:
+      return ClassicCheck::kLoadAbs;
+    case kDivK:
+    case kModK:
+    case kLshK:
+    case kRshK:
+    case kLdMem:
+    case kLdxMem:
+    case kSt:
+    case kStx:
+    case kJa:
+      return ClassicCheck::kSlow;
+    default:
+      return ClassicCheck::kNone;
+  }
+}
+
+// CheckClassic is bpf_check_classic()'s per-instruction loop over the whole program.
+std::optional<Err<ValidationError>> CheckClassic(std::span<const Insn> program) {
+  static const std::array<ClassicCheck, 0x100> kChecks = [] {
+    std::array<ClassicCheck, 0x100> checks{};
+    for (size_t c = 0; c < checks.size(); ++c) {
+      checks[c] = ClassicCheckOf(static_cast<uint16_t>(c));
+    }
+    return checks;
+  }();
+  const int len = static_cast<int>(program.size());
+  for (int pc = 0; pc < len; ++pc) {
+    const Insn& insn = program[static_cast<size_t>(pc)];
+    const ClassicCheck check = insn.code < kChecks.size() ? kChecks[insn.code] : ClassicCheck::kSlow;
+    if (check == ClassicCheck::kNone ||
+        (check == ClassicCheck::kJump && pc + insn.jt + 1 < len && pc + insn.jf + 1 < len) ||
+        (check == ClassicCheck::kLoadAbs && insn.k < kAncillaryOffset)) {
+      continue;
+    }
+    if (auto err = CheckClassicInsn(program, pc)) {
+      return err;
+    }
+  }
+  return std::nullopt;
+}
+
 // Models net/core/filter.c check_load_and_stores(); see the essay at the top.
 std::optional<Err<ValidationError>> CheckLoadsAndStores(std::span<const Insn> program) {
   std::vector<uint16_t> masks(program.size(), 0xffff);
@@ -158,51 +218,67 @@ std::optional<Err<ValidationError>> CheckLoadsAndStores(std::span<const Insn> pr
   return std::nullopt;
 }
 
-// Models kernel/seccomp.c seccomp_check_filter(): the allow-list and the rewrites,
-// applied to `program` in place.
-std::optional<Err<ValidationError>> CheckSeccomp(std::vector<Insn>& program,
-                                                 uint32_t data_size) {
-  constexpr const char* kRule = "seccomp_check_filter";
-  for (size_t pc = 0; pc < program.size(); ++pc) {
-    Insn& insn = program[pc];
-    switch (insn.code) {
-      case kLdWAbs:
-        // DIVERGES(kernel): the kernel also retags the code as LDX|W|ABS, a marker only
-        // bpf_convert_filter() reads; Insns() keeps 0x20 so it stays a classic program.
-        if (insn.k >= data_size) {
-          return Reject(static_cast<int>(pc),
-                        fmt::format("load from offset {} is outside seccomp_data ({} bytes)",
-                                    insn.k, data_size),
-                        kRule);
-        }
-        if ((insn.k & 3) != 0) {
-          return Reject(static_cast<int>(pc),
-                        fmt::format("load from offset {} is not 4-byte aligned", insn.k), kRule);
-        }
-        continue;
-      case kLdWLen:
-        insn = Stmt(kLdImm, data_size);
-        continue;
-      case kLdxWLen:
-        insn = Stmt(kLdxImm, data_size);
-        continue;
-      case kRetK: case kRetA:
-      case kAddK: case kAddX: case kSubK: case kSubX: case kMulK: case kMulX:
-      case kDivK: case kDivX: case kAndK: case kAndX: case kOrK: case kOrX:
-      case kXorK: case kXorX: case kLshK: case kLshX: case kRshK: case kRshX:
-      case kNeg: case kLdImm: case kLdxImm: case kTax: case kTxa:
-      case kLdMem: case kLdxMem: case kSt: case kStx:
-      case kJa: case kJeqK: case kJeqX: case kJgeK: case kJgeX:
-      case kJgtK: case kJgtX: case kJsetK: case kJsetX:
-        continue;
-      default:
-        return Reject(static_cast<int>(pc),
-                      fmt::format("'{}' (0x{:02x}) is not allowed in a seccomp filter",
-                                  OpcodeName(insn.code), insn.code),
-                      kRule);
-    }
+// SeccompCheck is what kernel/seccomp.c seccomp_check_filter() does with an opcode:
+// let it through, check an absolute word load's offset, rewrite a LEN load into an
+// immediate, or refuse it (everything off its allow-list).
+enum class SeccompCheck : uint8_t { kAllowed, kLoadAbs, kLenA, kLenX, kRefused };
+
+SeccompCheck SeccompCheckOf(uint16_t code) {
+  switch (code) {
+    case kLdWAbs:
+      return SeccompCheck::kLoadAbs;
+    case kLdWLen:
+      return SeccompCheck::kLenA;
+    case kLdxWLen:
+      return SeccompCheck::kLenX;
+    case kRetK: case kRetA:
+    case kAddK: case kAddX: case kSubK: case kSubX: case kMulK: case kMulX:
+    case kDivK: case kDivX: case kAndK: case kAndX: case kOrK: case kOrX:
+    case kXorK: case kXorX: case kLshK: case kLshX: case kRshK: case kRshX:
+    case kNeg: case kLdImm: case kLdxImm: case kTax: case kTxa:
+    case kLdMem: case kLdxMem: case kSt: case kStx:
+    case kJa: case kJeqK: case kJeqX: case kJgeK: case kJgeX:
+    case kJgtK: case kJgtX: case kJsetK: case kJsetX:
+      return SeccompCheck::kAllowed;
+    default:
+      return SeccompCheck::kRefused;
   }
-  return std::nullopt;
+}
+
+SeccompCheck SeccompCheckFor(uint16_t code) {
+  static const std::array<SeccompCheck, 0x100> kChecks = [] {
+    std::array<SeccompCheck, 0x100> checks{};
+    for (size_t c = 0; c < checks.size(); ++c) {
+      checks[c] = SeccompCheckOf(static_cast<uint16_t>(c));
+    }
+    return checks;
+  }();
+  return code < kChecks.size() ? kChecks[code] : SeccompCheck::kRefused;
+}
+
+// InsnTranslatedCost is one instruction's share of bpf_convert_filter()'s length.
+int InsnTranslatedCost(const Insn& insn) {
+  if (IsConditionalJump(insn.code)) {
+    int cost = 1;
+    // A negative immediate is first moved to a temporary register.
+    if (op::Src(insn.code) == op::kK && static_cast<int32_t>(insn.k) < 0) {
+      ++cost;
+    }
+    // jf == 0 maps to one test; jt == 0 too, inverted (JNE/JLE/JLT), except for
+    // JSET, which has no inverse; otherwise a test to jt and a JA to jf.
+    const bool inverted = insn.jt == 0 && op::Op(insn.code) != op::kJset;
+    if (insn.jf != 0 && !inverted) {
+      ++cost;
+    }
+    return cost;
+  }
+  if (insn.code == kRetK) {
+    return 2;  // mov r0, k; exit
+  }
+  if (insn.code == kDivX) {
+    return 5;  // mov32 x, x; jne x, 0, +2; xor a, a; exit; div
+  }
+  return 1;
 }
 
 }  // namespace
@@ -219,26 +295,7 @@ std::string ValidationError::Message() const {
 int TranslatedLength(std::span<const Insn> validated) {
   int total = 3;
   for (const Insn& insn : validated) {
-    if (IsConditionalJump(insn.code)) {
-      int cost = 1;
-      // A negative immediate is first moved to a temporary register.
-      if (op::Src(insn.code) == op::kK && static_cast<int32_t>(insn.k) < 0) {
-        ++cost;
-      }
-      // jf == 0 maps to one test; jt == 0 too, inverted (JNE/JLE/JLT), except for
-      // JSET, which has no inverse; otherwise a test to jt and a JA to jf.
-      const bool inverted = insn.jt == 0 && op::Op(insn.code) != op::kJset;
-      if (insn.jf != 0 && !inverted) {
-        ++cost;
-      }
-      total += cost;
-    } else if (insn.code == kRetK) {
-      total += 2;  // mov r0, k; exit
-    } else if (insn.code == kDivX) {
-      total += 5;  // mov32 x, x; jne x, 0, +2; xor a, a; exit; div
-    } else {
-      total += 1;
-    }
+    total += InsnTranslatedCost(insn);
   }
   return total;
 }
@@ -255,10 +312,8 @@ Outcome<ValidatedProgram, ValidationError> Validate(std::span<const Insn> progra
                               program.size(), kMaxInsns),
                   "seccomp_prepare_filter");
   }
-  for (int pc = 0; pc < static_cast<int>(program.size()); ++pc) {
-    if (auto err = CheckClassicInsn(program, pc)) {
-      return *std::move(err);
-    }
+  if (auto err = CheckClassic(program)) {
+    return *std::move(err);
   }
   const Insn& last = program.back();
   if (last.code != kRetK && last.code != kRetA) {
@@ -276,23 +331,54 @@ Outcome<ValidatedProgram, ValidationError> Validate(std::span<const Insn> progra
     }
   }
 
+  // seccomp_check_filter(), in one pass with the rewrites and bpf_convert_filter()'s
+  // length (the first refused instruction is still the one reported); then the
+  // interpreter's decoding.
+  constexpr const char* kSeccompRule = "seccomp_check_filter";
+  const uint32_t data_size = options.data_size;
   ValidatedProgram out;
   out.original_.assign(program.begin(), program.end());
-  std::vector<Insn> rewritten = out.original_;
-  if (auto err = CheckSeccomp(rewritten, options.data_size)) {
-    return *std::move(err);
-  }
-
-  out.translated_length_ = TranslatedLength(rewritten);
-  out.data_size_ = options.data_size;
-  out.decoded_.reserve(rewritten.size());
-  for (const Insn& insn : rewritten) {
-    if (insn.code == kLdWAbs && insn.k + 4 > out.max_data_offset_) {
-      out.max_data_offset_ = insn.k + 4;
+  out.insns_ = out.original_;
+  out.decoded_.resize(program.size());
+  out.data_size_ = data_size;
+  int translated = 3;
+  for (size_t pc = 0; pc < out.insns_.size(); ++pc) {
+    Insn& insn = out.insns_[pc];
+    switch (SeccompCheckFor(insn.code)) {
+      case SeccompCheck::kAllowed:
+        break;
+      case SeccompCheck::kLoadAbs:
+        // DIVERGES(kernel): the kernel also retags the code as LDX|W|ABS, a marker only
+        // bpf_convert_filter() reads; Insns() keeps 0x20 so it stays a classic program.
+        if (insn.k >= data_size) {
+          return Reject(static_cast<int>(pc),
+                        fmt::format("load from offset {} is outside seccomp_data ({} bytes)",
+                                    insn.k, data_size),
+                        kSeccompRule);
+        }
+        if ((insn.k & 3) != 0) {
+          return Reject(static_cast<int>(pc),
+                        fmt::format("load from offset {} is not 4-byte aligned", insn.k),
+                        kSeccompRule);
+        }
+        out.max_data_offset_ = std::max(out.max_data_offset_, insn.k + 4);
+        break;
+      case SeccompCheck::kLenA:
+        insn = Stmt(kLdImm, data_size);
+        break;
+      case SeccompCheck::kLenX:
+        insn = Stmt(kLdxImm, data_size);
+        break;
+      case SeccompCheck::kRefused:
+        return Reject(static_cast<int>(pc),
+                      fmt::format("'{}' (0x{:02x}) is not allowed in a seccomp filter",
+                                  OpcodeName(insn.code), insn.code),
+                      kSeccompRule);
     }
-    out.decoded_.push_back(detail::Decode(insn));
+    translated += InsnTranslatedCost(insn);
   }
-  out.insns_ = std::move(rewritten);
+  out.translated_length_ = translated;
+  detail::DecodeAll(out.insns_, out.decoded_);
   return out;
 }
 

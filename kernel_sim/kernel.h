@@ -562,6 +562,7 @@ class Kernel {
   // and so does PrepareUserFilter, but a program it accepted moments ago is not
   // checked again (bpf/validation_cache.h: same result, a copy instead of the checks).
   bpf::ValidationCache validation_cache_;
+  std::vector<bpf::Insn> filter_copy_;  // PrepareUserFilter's copy of the user's program
   size_t live_files_ = 0;
   size_t live_filters_ = 0;
   std::vector<Task*> poll_sleepers_;

@@ -320,7 +320,12 @@ model::SysResult<std::unique_ptr<Filter>> Kernel::PrepareUserFilter(Task* t, uin
   if (fprog.filter == 0) {
     return Fail(model::kEINVAL, "bpf_check_basics_ok: NULL filter");
   }
-  std::vector<bpf::Insn> insns(fprog.len);
+  // bpf_prog_create_from_user() copies into a buffer of its own; the model reuses one
+  // (growing it only for a longer program), so a copy costs no zeroing first.
+  if (filter_copy_.size() < fprog.len) {
+    filter_copy_.resize(fprog.len);
+  }
+  const std::span<bpf::Insn> insns(filter_copy_.data(), fprog.len);
   std::span<uint8_t> raw(reinterpret_cast<uint8_t*>(insns.data()),
                          insns.size() * sizeof(bpf::Insn));
   if (!model::CopyFromUser(t->proc->mem, &copies_, raw, fprog.filter).ok()) {
