@@ -39,10 +39,12 @@ constexpr int kRecvPrefetchDistance = 3;
       return;
     }
   }
+  constexpr size_t kLine = 64;
+  constexpr size_t kLines = 4;
+  static_assert(offsetof(Task, notif) + sizeof(Notification) <= kLines * kLine);
   const char* lines = reinterpret_cast<const char*>(ahead);
-  static_assert(offsetof(Task, notif) + sizeof(Notification) <= 4 * 64);
-  for (int line = 0; line < 4; ++line) {
-    __builtin_prefetch(lines + line * 64, 1);
+  for (size_t line = 0; line < kLines; ++line) {
+    __builtin_prefetch(lines + line * kLine, 1);
   }
 }
 
