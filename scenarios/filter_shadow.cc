@@ -42,6 +42,12 @@ struct FilterShadow::Filter {
   std::vector<bpf::Insn> original;
   std::optional<bpf::ValidatedProgram> validated;
   bool reads_ip = false;  // loads seccomp_data.instruction_pointer (offsets 8, 12)
+  // reads_beyond_nr: some load reads past nr and arch (offset 8 on: the instruction
+  // pointer or an argument). Without one, the result depends on the number alone
+  // (the shadow always runs filters as x86_64), and result[nr] memoises it (outer
+  // nullopt: not computed yet), so a long chain runs once per number, not per call.
+  bool reads_beyond_nr = false;
+  mutable std::vector<std::optional<uint32_t>> result;
   // constant[nr] memoises ConstantResult(original, AUDIT_ARCH_X86_64, nr) for the
   // numbers asked so far (outer nullopt: not computed yet). The program never
   // changes, so the memo is a cache only: a long chain is emulated once per number
@@ -58,6 +64,21 @@ struct FilterShadow::Filter {
     auto& slot = constant[static_cast<size_t>(nr)];
     if (!slot) {
       slot = bpf::ConstantResult(original, bpf::kAuditArchX86_64, nr);
+    }
+    return *slot;
+  }
+
+  // ResultFor is what the validated program returns for `data` (arch x86_64).
+  uint32_t ResultFor(const bpf::SeccompData& data) const {
+    if (reads_beyond_nr || data.nr < 0 || data.nr >= bpf::kX86_64SyscallCount) {
+      return bpf::Run(*validated, data).ret;
+    }
+    if (result.empty()) {
+      result.resize(bpf::kX86_64SyscallCount);
+    }
+    auto& slot = result[static_cast<size_t>(data.nr)];
+    if (!slot) {
+      slot = bpf::Run(*validated, data).ret;
     }
     return *slot;
   }
@@ -98,6 +119,9 @@ std::shared_ptr<const FilterShadow::Filter> FilterShadow::ReadFilter(uint64_t fp
     if (insn.code == bpf::kLdWAbs && (insn.k == 8 || insn.k == 12)) {
       filter->reads_ip = true;
     }
+    if (insn.code == bpf::kLdWAbs && insn.k >= 8) {
+      filter->reads_beyond_nr = true;
+    }
   }
   auto validated = bpf::Validate(filter->original);
   if (validated.ok()) {
@@ -118,12 +142,10 @@ FilterShadow::Ran FilterShadow::DidRun(const State& s, int nr,
   if (s.mode == 0) {
     return Ran::kYes;
   }
-  std::vector<const bpf::ValidatedProgram*> chain;
   for (const Node* n = s.chain.get(); n != nullptr; n = n->older.get()) {
     if (!n->filter->validated || n->filter->reads_ip) {
       return Ran::kUnknown;
     }
-    chain.push_back(&*n->filter->validated);
   }
   bpf::SeccompData data;
   data.nr = nr;
@@ -131,7 +153,16 @@ FilterShadow::Ran FilterShadow::DidRun(const State& s, int nr,
   for (size_t i = 0; i < 6; ++i) {
     data.args[i] = args[i];
   }
-  const uint32_t action = bpf::ActionOf(bpf::RunStack(chain, data).ret);
+  // bpf::RunStack()'s rule (seccomp_run_filters()): ALLOW until a filter's result
+  // precedes the best so far, newest first.
+  uint32_t ret = bpf::kRetAllow;
+  for (const Node* n = s.chain.get(); n != nullptr; n = n->older.get()) {
+    const uint32_t cur = n->filter->ResultFor(data);
+    if (bpf::ActionPrecedes(cur, ret)) {
+      ret = cur;
+    }
+  }
+  const uint32_t action = bpf::ActionOf(ret);
   if (action == bpf::kRetAllow || action == bpf::kRetLog) {
     return Ran::kYes;
   }
