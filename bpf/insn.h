@@ -8,6 +8,8 @@
 // input.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -98,5 +100,21 @@ inline constexpr uint32_t kAncillaryOffset = 0xfffff000;  // SKF_AD_OFF (-0x1000
 // OpcodeName is a short bpf_asm-style description of a 16-bit code ("mod #k",
 // "ldb [x+k]", "jset x"), or "" for a code outside the table above.
 std::string_view OpcodeName(uint16_t code);
+
+// kCodeTableSize: every code classic BPF defines is below 0x100 (OpcodeName() names
+// none above), so a per-code table of that size answers for any code below it, and
+// a code at or above it is unknown.
+inline constexpr size_t kCodeTableSize = 0x100;
+
+// CodeTable evaluates `fn(code)` once for every code below kCodeTableSize: the
+// validator's and the decoder's per-opcode decisions, looked up in their loops.
+template <class T, class Fn>
+std::array<T, kCodeTableSize> CodeTable(Fn fn) {
+  std::array<T, kCodeTableSize> table{};
+  for (size_t c = 0; c < table.size(); ++c) {
+    table[c] = fn(static_cast<uint16_t>(c));
+  }
+  return table;
+}
 
 }  // namespace sclab::bpf

@@ -7,7 +7,6 @@
 // register increment per dispatch.
 #include "bpf/interpreter.h"
 
-#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstring>
@@ -81,20 +80,14 @@ Handler HandlerOf(uint16_t code, bool jf_is_zero) {
 }  // namespace
 
 void DecodeAll(std::span<const Insn> validated, std::span<DecodedInsn> out) {
-  using Table = std::array<Handler, 0x100>;
-  static const std::array<Table, 2> kHandlers = [] {
-    std::array<Table, 2> tables{};
-    for (size_t c = 0; c < 0x100; ++c) {
-      tables[0][c] = HandlerOf(static_cast<uint16_t>(c), false);
-      tables[1][c] = HandlerOf(static_cast<uint16_t>(c), true);
-    }
-    return tables;
-  }();
+  static const auto kJfNonZero = CodeTable<Handler>([](uint16_t c) { return HandlerOf(c, false); });
+  static const auto kJfZero = CodeTable<Handler>([](uint16_t c) { return HandlerOf(c, true); });
   SCLAB_CHECK(validated.size() == out.size(), "DecodeAll: one decoded slot per instruction");
   for (size_t i = 0; i < validated.size(); ++i) {
     const Insn& insn = validated[i];
-    const Handler handler =
-        insn.code < 0x100 ? kHandlers[insn.jf == 0 ? 1 : 0][insn.code] : Handler::kCount;
+    const Handler handler = insn.code >= kCodeTableSize ? Handler::kCount
+                            : insn.jf == 0              ? kJfZero[insn.code]
+                                                        : kJfNonZero[insn.code];
     SCLAB_CHECK(handler != Handler::kCount, "DecodeAll() of an instruction seccomp does not allow");
     out[i] = DecodedInsn{handler, insn.jt, insn.jf, 0, insn.k};
   }

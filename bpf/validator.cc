@@ -18,7 +18,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <optional>
 
 namespace sclab::bpf {
@@ -42,16 +41,10 @@ bool IsKnownAncillary(uint32_t k) {
 
 // Models net/core/filter.c chk_code_allowed(): the codes classic BPF knows. Its
 // table, like the kernel's codes[], is indexed by the code: every code OpcodeName()
-// names (all below 0x100), except RET|X.
+// names, except RET|X.
 bool IsKnownCode(uint16_t code) {
-  static const std::array<bool, 0x100> kKnown = [] {
-    std::array<bool, 0x100> known{};
-    for (size_t c = 0; c < known.size(); ++c) {
-      const auto code16 = static_cast<uint16_t>(c);
-      known[c] = code16 != kRetX && !OpcodeName(code16).empty();
-    }
-    return known;
-  }();
+  static const auto kKnown = CodeTable<bool>(
+      [](uint16_t c) { return c != kRetX && !OpcodeName(c).empty(); });
   return code < kKnown.size() && kKnown[code];
 }
 
@@ -158,13 +151,7 @@ ClassicCheck ClassicCheckOf(uint16_t code) {
 
 // CheckClassic is bpf_check_classic()'s per-instruction loop over the whole program.
 std::optional<Err<ValidationError>> CheckClassic(std::span<const Insn> program) {
-  static const std::array<ClassicCheck, 0x100> kChecks = [] {
-    std::array<ClassicCheck, 0x100> checks{};
-    for (size_t c = 0; c < checks.size(); ++c) {
-      checks[c] = ClassicCheckOf(static_cast<uint16_t>(c));
-    }
-    return checks;
-  }();
+  static const auto kChecks = CodeTable<ClassicCheck>(ClassicCheckOf);
   const int len = static_cast<int>(program.size());
   for (int pc = 0; pc < len; ++pc) {
     const Insn& insn = program[static_cast<size_t>(pc)];
@@ -246,13 +233,7 @@ SeccompCheck SeccompCheckOf(uint16_t code) {
 }
 
 SeccompCheck SeccompCheckFor(uint16_t code) {
-  static const std::array<SeccompCheck, 0x100> kChecks = [] {
-    std::array<SeccompCheck, 0x100> checks{};
-    for (size_t c = 0; c < checks.size(); ++c) {
-      checks[c] = SeccompCheckOf(static_cast<uint16_t>(c));
-    }
-    return checks;
-  }();
+  static const auto kChecks = CodeTable<SeccompCheck>(SeccompCheckOf);
   return code < kChecks.size() ? kChecks[code] : SeccompCheck::kRefused;
 }
 
