@@ -16,7 +16,7 @@ bool SameProgram(std::span<const Insn> a, std::span<const Insn> b) {
 Outcome<ValidationCache::SharedProgram, ValidationError> ValidationCache::Validate(
     std::span<const Insn> program, const ValidateOptions& options) {
   for (const Entry& e : entries_) {
-    if (e.options.data_size == options.data_size && SameProgram(e.program, program)) {
+    if (e.options.data_size == options.data_size && SameProgram(e.validated->Original(), program)) {
       ++hits_;
       return e.validated;
     }
@@ -31,7 +31,7 @@ Outcome<ValidationCache::SharedProgram, ValidationError> ValidationCache::Valida
     if (entries_.size() == capacity_) {
       entries_.pop_front();
     }
-    entries_.push_back(Entry{std::vector<Insn>(program.begin(), program.end()), options, shared});
+    entries_.push_back(Entry{options, shared});
   }
   return shared;
 }

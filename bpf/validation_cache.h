@@ -13,7 +13,6 @@
 #include <deque>
 #include <memory>
 #include <span>
-#include <vector>
 
 #include "bpf/insn.h"
 #include "bpf/outcome.h"
@@ -39,8 +38,8 @@ class ValidationCache {
   size_t size() const { return entries_.size(); }
 
  private:
+  // An entry's program is its ValidatedProgram's Original(): the key is not kept twice.
   struct Entry {
-    std::vector<Insn> program;
     ValidateOptions options;
     SharedProgram validated;
   };
